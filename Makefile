@@ -8,8 +8,8 @@
 #   make demo            the README's main job
 #   make install         DESTDIR= PREFIX= honoured
 #
-# Userspace objects go to $(B): build/rel for the programs, build/san for the
-# ASan+UBSan test flavour. The module is built in the tree by Kbuild, as
+# Userspace goes to $(B): build/ for the programs (build/skapd,
+# build/tests/kemtool, ...), build/san/ for the ASan+UBSan test flavour. The module is built in the tree by Kbuild, as
 # out-of-tree modules are.
 
 VERSION := 0.1.0
@@ -30,7 +30,7 @@ SAN     ?= 0
 ifeq ($(SAN),1)
 B       ?= $(BUILD)/san
 else
-B       ?= $(BUILD)/rel
+B       ?= $(BUILD)
 endif
 
 PREFIX  ?= /usr/local
@@ -181,7 +181,8 @@ install: all
 clean:
 	-$(MAKE) -C $(KDIR) M=$(CURDIR) clean
 	-$(MAKE) -C $(KDIR) M=$(CURDIR)/tests/vm/warn clean
-	rm -rf $(BUILD)/rel $(BUILD)/san $(BUILD)/vm/tests
+	rm -rf $(BUILD)/obj $(BUILD)/san $(BUILD)/tests $(BUILD)/bench $(BUILD)/vm/tests \
+		$(BUILD)/libskap.a $(BUILD)/skapd $(BUILD)/skapctl $(BUILD)/skap-server
 
 # Also drops the cached kernel image and sources.
 distclean: clean
@@ -189,4 +190,4 @@ distclean: clean
 
 FORCE:
 
--include $(shell find $(BUILD)/rel $(BUILD)/san -name '*.d' 2>/dev/null)
+-include $(shell find $(B)/obj -name '*.d' 2>/dev/null)

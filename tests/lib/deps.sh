@@ -9,7 +9,7 @@ packages="
 	qemu-system-x86 busybox-static iproute2 keyutils
 	libssl-dev libnl-3-dev libnl-genl-3-dev libkeyutils-dev
 	libsqlite3-dev libjansson-dev libevent-dev libargon2-dev
-	valgrind nodejs npm
+	valgrind
 "
 missing=
 for p in $packages; do
@@ -17,6 +17,10 @@ for p in $packages; do
 		missing="$missing $p"
 	fi
 done
+# node and npm may come from another packaging than Debian's (the image ships
+# them in one package): ask for the commands, not for package names.
+command -v node >/dev/null 2>&1 || missing="$missing nodejs"
+command -v npm >/dev/null 2>&1 || missing="$missing npm"
 [ -z "$missing" ] && exit 0
 echo "deps: installing$missing"
 if [ "$(id -u)" -ne 0 ]; then
