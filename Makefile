@@ -43,7 +43,8 @@ MANDIR  := $(PREFIX)/share/man
 UNITDIR ?= /lib/systemd/system
 
 CC      ?= cc
-PKGS    := libssl libcrypto libnl-genl-3.0 libkeyutils
+PKGS    := libssl libcrypto libnl-genl-3.0 libkeyutils sqlite3 jansson \
+	   libevent libevent_openssl libargon2
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 
