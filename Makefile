@@ -46,7 +46,9 @@ CC      ?= cc
 PKGS    := libssl libcrypto libnl-genl-3.0 libkeyutils sqlite3 jansson \
 	   libevent libevent_openssl libargon2
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+PKG_LIBS   := -Wl,--as-needed $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+VM_PKGS    := libnl-genl-3.0 libkeyutils
+VM_LIBS    := $(shell pkg-config --libs $(VM_PKGS) 2>/dev/null)
 
 WARN    := -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wstrict-prototypes \
 	   -Wmissing-prototypes -Wvla -Wno-unused-parameter
@@ -129,7 +131,8 @@ $(B)/bench/%: bench/%.c $(LIBSKAP)
 $(BUILD)/vm/tests/%: tests/kernel/%.c $(KSELFTEST) FORCE
 	@mkdir -p $(dir $@)
 	$(CC) -std=c11 -D_GNU_SOURCE -O2 -g $(WARN) -Iinclude -Iinclude/uapi \
-		$(PKG_CFLAGS) $(TEST_CFLAGS) -o $@ $< $(PKG_LIBS) -lpthread
+		$(shell pkg-config --cflags $(VM_PKGS) 2>/dev/null) $(TEST_CFLAGS) \
+		-o $@ $< $(VM_LIBS) -lpthread
 
 tests: $(UNIT_BIN) $(NET_BIN) $(TOOL_BIN)
 
