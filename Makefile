@@ -89,7 +89,7 @@ KSELFTEST := $(BUILD)/kernel-src/kselftest_harness.h
 TEST_CFLAGS = -I$(BUILD)/kernel-src -Itests/lib
 
 .PHONY: all module userspace tests check check-unit check-net check-kernel \
-	check-build deps demo install clean distclean vm-shell bench lint \
+	check-build deps demo install dkms-src clean distclean vm-shell bench lint \
 	kernel-src FORCE
 all: module userspace
 
@@ -181,6 +181,14 @@ install: all
 	$(foreach m,$(wildcard docs/man/*.[1-8]),install -D -m 0644 $(m) $(DESTDIR)$(MANDIR)/man$(subst .,,$(suffix $(m)))/$(notdir $(m));)
 	$(foreach u,$(wildcard docs/systemd/*.service),install -D -m 0644 $(u) $(DESTDIR)$(UNITDIR)/$(notdir $(u));)
 	install -D -m 0644 skap.ko $(DESTDIR)/lib/modules/$(KVER)/updates/skap.ko
+
+# The DKMS source package: what Kbuild needs, with dkms.conf at its root.
+DKMS_SRC ?= $(DESTDIR)/usr/src/skap-$(VERSION)
+dkms-src:
+	install -d $(DKMS_SRC)/kernel $(DKMS_SRC)/include/uapi/linux
+	install -m 0644 Kbuild dkms/dkms.conf $(DKMS_SRC)/
+	install -m 0644 kernel/*.[ch] $(DKMS_SRC)/kernel/
+	install -m 0644 include/uapi/linux/skap.h $(DKMS_SRC)/include/uapi/linux/
 
 clean:
 	-$(MAKE) -C $(KDIR) M=$(CURDIR) clean

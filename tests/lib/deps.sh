@@ -6,7 +6,7 @@ set -eu
 packages="
 	make gcc pkg-config xz-utils cpio kmod
 	linux-headers-amd64 dkms sparse
-	qemu-system-x86 busybox-static iproute2 keyutils
+	qemu-system-x86 busybox-static iproute2 iputils-ping keyutils
 	libssl-dev libnl-3-dev libnl-genl-3-dev libkeyutils-dev
 	libsqlite3-dev libjansson-dev libevent-dev libargon2-dev
 	valgrind

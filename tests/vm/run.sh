@@ -12,6 +12,7 @@
 #   --shell      an interactive shell in the VM (Ctrl-A X leaves qemu)
 #   --demo       the README's main job, narrated on the terminal
 #   --selftest   boot a module that WARNs on purpose (the harness self-test)
+#   --bench      run the in-VM benchmarks (bench/kernel-*) and print them
 # Environment: BUILD (build dir), KDIR (headers), SKAP_VM_TIMEOUT (seconds,
 # default 1500), SKAP_VM_MEM (default 1G), SKAP_VM_ACCEL (default tcg).
 set -euo pipefail
@@ -23,6 +24,7 @@ case "${1:-}" in
 --shell) mode=shell; shift ;;
 --demo) mode=demo; shift ;;
 --selftest) mode=selftest; shift ;;
+--bench) mode=bench; shift ;;
 esac
 tests=$(echo "${*:-all}" | tr ' ' ',')
 timeout_s=${SKAP_VM_TIMEOUT:-1500}
@@ -75,7 +77,10 @@ timeout "$timeout_s" "${qemu[@]}" -serial "file:$console" -serial stdio \
 	-append "$append" </dev/null | tr -d '\r' | tee "$taplog" || rc=$?
 elapsed=$(($(date +%s) - start))
 
-[ "$mode" = selftest ] && exit 0
+case $mode in
+selftest) exit 0 ;;
+bench) grep -q '^# skap-vm: done' "$taplog" && "$src/tests/vm/console-check.sh" "$console"; exit $? ;;
+esac
 
 echo "# vm: kernel $kver, accel $accel, $elapsed s of wall time, console in $console"
 verdict=0
