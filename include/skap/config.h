@@ -1,0 +1,115 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * skapd.conf: the gateway daemon's configuration (docs/man/skapd.conf.5).
+ *
+ * The parser reads the whole file, reports every error it finds as
+ * "FILE:LINE: message" and hands back either a complete, validated
+ * configuration or nothing: a caller never sees half of a bad file.
+ */
+#ifndef SKAP_CONFIG_H
+#define SKAP_CONFIG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define SKAP_CONFIG_NAME_MAX	  64
+#define SKAP_CONFIG_MAX_SELECTORS 16
+#define SKAP_CONFIG_MAX_LINKS	  1024
+#define SKAP_CONFIG_LINE_MAX	  1024
+#define SKAP_CONFIG_FILE_MAX	  (1024 * 1024)
+#define SKAP_DEFAULT_PORT	  7520
+#define SKAP_DEFAULT_STATE_DIR	  "/var/lib/skap"
+#define SKAP_MIN_LIFETIME_S	  2
+
+enum skap_link_mode {
+	SKAP_LINK_TUNNEL,
+	SKAP_LINK_TRANSPORT,
+};
+
+enum skap_link_start {
+	SKAP_START_ON_DEMAND,
+	SKAP_START_IMMEDIATE,
+};
+
+enum skap_log_level {
+	SKAP_LOG_ERROR,
+	SKAP_LOG_WARNING,
+	SKAP_LOG_INFO,
+	SKAP_LOG_DEBUG,
+};
+
+/* An address with a prefix length: a traffic selector. */
+struct skap_prefix {
+	int family; /* AF_INET or AF_INET6 */
+	uint8_t addr[16];
+	uint8_t len;
+};
+
+/* An address with a port (0 where the port does not apply). */
+struct skap_endpoint {
+	int family;
+	uint8_t addr[16];
+	uint16_t port;
+};
+
+struct skap_link_config {
+	char name[SKAP_CONFIG_NAME_MAX + 1];
+	char peer_id[SKAP_CONFIG_NAME_MAX + 1];
+	struct skap_endpoint peer;  /* where the peer's skapd listens */
+	struct skap_endpoint local; /* this gateway's address on the link */
+	struct skap_prefix local_sel[SKAP_CONFIG_MAX_SELECTORS];
+	size_t n_local_sel;
+	struct skap_prefix remote_sel[SKAP_CONFIG_MAX_SELECTORS];
+	size_t n_remote_sel;
+	enum skap_link_mode mode;
+	enum skap_link_start start;
+	uint64_t lifetime_s;	     /* hard expiry of each SA */
+	uint64_t rekey_after_s;	     /* soft expiry: negotiate the next keys */
+	uint64_t lifetime_bytes;     /* 0: no byte limit */
+	uint64_t rekey_after_bytes;  /* 0: no byte limit */
+	unsigned int line;	     /* where the [link] section starts */
+};
+
+struct skap_daemon_config {
+	char platform_url[256];
+	char ca_file[4096];
+	char state_dir[4096];
+	struct skap_endpoint listen;
+	enum skap_log_level log_level;
+	struct skap_link_config *links;
+	size_t n_links;
+};
+
+/* Every problem found, one "FILE:LINE: message" each. */
+struct skap_config_diag {
+	char **msgs;
+	size_t n;
+};
+
+/*
+ * Parses and validates TEXT (LEN bytes, need not be NUL-terminated); NAME is
+ * the file name used in messages. Returns 0 and fills *CFG, or -EINVAL with
+ * every error in *DIAG and *CFG untouched; -ENOMEM when memory runs out.
+ */
+int skap_config_parse(const char *name, const char *text, size_t len,
+		      struct skap_daemon_config *cfg, struct skap_config_diag *diag);
+
+/* Reads PATH (at most SKAP_CONFIG_FILE_MAX bytes) and parses it. */
+int skap_config_load(const char *path, struct skap_daemon_config *cfg,
+		     struct skap_config_diag *diag);
+
+void skap_config_free(struct skap_daemon_config *cfg);
+void skap_config_diag_free(struct skap_config_diag *diag);
+
+/* Finds a link by name; NULL when there is none. */
+const struct skap_link_config *skap_config_link(const struct skap_daemon_config *cfg,
+						const char *name);
+
+/* Text forms, for messages and skapctl: "192.0.2.0/24", "[2001:db8::1]:7520". */
+int skap_prefix_format(const struct skap_prefix *p, char *buf, size_t size);
+int skap_endpoint_format(const struct skap_endpoint *e, char *buf, size_t size);
+
+/* Whether A and B share any address (same family and one contains the other). */
+int skap_prefix_overlaps(const struct skap_prefix *a, const struct skap_prefix *b);
+
+#endif /* SKAP_CONFIG_H */
