@@ -136,7 +136,7 @@ $(BUILD)/vm/tests/%: tests/kernel/%.c $(KSELFTEST) FORCE
 		$(shell pkg-config --cflags $(VM_PKGS) 2>/dev/null) $(TEST_CFLAGS) \
 		-o $@ $< $(VM_LIBS) -lpthread
 
-tests: $(UNIT_BIN) $(NET_BIN) $(TOOL_BIN)
+tests: userspace $(UNIT_BIN) $(NET_BIN)
 
 $(KSELFTEST) kernel-src:
 	tests/lib/kernel-src.sh $(KVER) $(BUILD)/kernel-src
