@@ -9,6 +9,8 @@
 #ifndef SKAP_CONFIG_H
 #define SKAP_CONFIG_H
 
+#include <skap/addr.h>
+
 #include <stddef.h>
 #include <stdint.h>
 
@@ -36,20 +38,6 @@ enum skap_log_level {
 	SKAP_LOG_WARNING,
 	SKAP_LOG_INFO,
 	SKAP_LOG_DEBUG,
-};
-
-/* An address with a prefix length: a traffic selector. */
-struct skap_prefix {
-	int family; /* AF_INET or AF_INET6 */
-	uint8_t addr[16];
-	uint8_t len;
-};
-
-/* An address with a port (0 where the port does not apply). */
-struct skap_endpoint {
-	int family;
-	uint8_t addr[16];
-	uint16_t port;
 };
 
 struct skap_link_config {
@@ -104,12 +92,5 @@ void skap_config_diag_free(struct skap_config_diag *diag);
 /* Finds a link by name; NULL when there is none. */
 const struct skap_link_config *skap_config_link(const struct skap_daemon_config *cfg,
 						const char *name);
-
-/* Text forms, for messages and skapctl: "192.0.2.0/24", "[2001:db8::1]:7520". */
-int skap_prefix_format(const struct skap_prefix *p, char *buf, size_t size);
-int skap_endpoint_format(const struct skap_endpoint *e, char *buf, size_t size);
-
-/* Whether A and B share any address (same family and one contains the other). */
-int skap_prefix_overlaps(const struct skap_prefix *a, const struct skap_prefix *b);
 
 #endif /* SKAP_CONFIG_H */

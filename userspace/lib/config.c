@@ -234,9 +234,8 @@ static const char *parse_prefix(const char *s, struct skap_prefix *out)
 		return out->family == AF_INET ? "has a prefix length that is not 0-32"
 					      : "has a prefix length that is not 0-128";
 	out->len = (uint8_t)len;
-	for (unsigned int i = out->len; i < bits; i++)
-		if (out->addr[i / 8] & (0x80 >> (i % 8)))
-			return "has bits set beyond its prefix length";
+	if (!skap_prefix_is_canonical(out))
+		return "has bits set beyond its prefix length";
 	return NULL;
 }
 
@@ -861,46 +860,4 @@ const struct skap_link_config *skap_config_link(const struct skap_daemon_config 
 		if (!strcmp(cfg->links[i].name, name))
 			return &cfg->links[i];
 	return NULL;
-}
-
-int skap_prefix_format(const struct skap_prefix *p, char *buf, size_t size)
-{
-	char addr[INET6_ADDRSTRLEN];
-	int n;
-
-	if (!inet_ntop(p->family, p->addr, addr, sizeof(addr)))
-		return -EINVAL;
-	n = snprintf(buf, size, "%s/%u", addr, p->len);
-	return n < 0 || (size_t)n >= size ? -ENOSPC : 0;
-}
-
-int skap_endpoint_format(const struct skap_endpoint *e, char *buf, size_t size)
-{
-	char addr[INET6_ADDRSTRLEN];
-	int n;
-
-	if (!inet_ntop(e->family, e->addr, addr, sizeof(addr)))
-		return -EINVAL;
-	if (!e->port)
-		n = snprintf(buf, size, "%s", addr);
-	else if (e->family == AF_INET6)
-		n = snprintf(buf, size, "[%s]:%u", addr, e->port);
-	else
-		n = snprintf(buf, size, "%s:%u", addr, e->port);
-	return n < 0 || (size_t)n >= size ? -ENOSPC : 0;
-}
-
-int skap_prefix_overlaps(const struct skap_prefix *a, const struct skap_prefix *b)
-{
-	unsigned int len = a->len < b->len ? a->len : b->len;
-
-	if (a->family != b->family)
-		return 0;
-	for (unsigned int i = 0; i < len; i++) {
-		uint8_t mask = 0x80 >> (i % 8);
-
-		if ((a->addr[i / 8] & mask) != (b->addr[i / 8] & mask))
-			return 0;
-	}
-	return 1;
 }
