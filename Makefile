@@ -87,8 +87,10 @@ KTEST_BIN := $(KTEST_SRC:tests/kernel/%.c=$(BUILD)/vm/tests/%)
 
 KSELFTEST := $(BUILD)/kernel-src/kselftest_harness.h
 # The kselftest harness is foreign code: -isystem keeps its own warnings out,
-# and its EXPECT_EQ(1, size) idiom compares int with unsigned by design.
-TEST_CFLAGS = -isystem $(BUILD)/kernel-src -Itests/lib -Wno-sign-compare
+# its EXPECT_EQ(1, size) idiom compares int with unsigned by design, and
+# FIXTURE_SETUP defines functions without prototypes.
+TEST_CFLAGS = -isystem $(BUILD)/kernel-src -Itests/lib -Wno-sign-compare \
+	      -Wno-missing-prototypes
 
 .PHONY: all module userspace tests check check-unit check-net check-kernel \
 	check-build deps demo install dkms-src clean distclean vm-shell bench lint \
