@@ -96,6 +96,28 @@ static const struct genl_multicast_group skap_genl_mcgrps[] = {
 
 static struct genl_family skap_genl_family;
 
+static const char * const skap_missing[SKAP_A_MAX + 1] = {
+	[SKAP_A_KEY] = "missing SKAP_A_KEY",
+	[SKAP_A_FAMILY] = "missing SKAP_A_FAMILY",
+	[SKAP_A_SRC] = "missing SKAP_A_SRC",
+	[SKAP_A_DST] = "missing SKAP_A_DST",
+	[SKAP_A_SPI] = "missing SKAP_A_SPI",
+	[SKAP_A_MODE] = "missing SKAP_A_MODE",
+	[SKAP_A_SEL] = "missing SKAP_A_SEL",
+	[SKAP_A_DIR] = "missing SKAP_A_DIR",
+	[SKAP_A_POLICY_INDEX] = "missing SKAP_A_POLICY_INDEX",
+};
+
+/* A required attribute is absent: say which, in words and as an attribute. */
+static bool skap_missing_attr(struct genl_info *info, int type)
+{
+	if (info->attrs[type])
+		return false;
+	GENL_REQ_ATTR_CHECK(info, type);
+	info->extack->_msg = skap_missing[type];
+	return true;
+}
+
 static unsigned int skap_addr_len(u16 family)
 {
 	return family == AF_INET ? sizeof(struct in_addr) : sizeof(struct in6_addr);
@@ -110,7 +132,7 @@ static int skap_get_family(struct genl_info *info, u16 *family)
 {
 	const struct nlattr *a = info->attrs[SKAP_A_FAMILY];
 
-	if (GENL_REQ_ATTR_CHECK(info, SKAP_A_FAMILY))
+	if (skap_missing_attr(info, SKAP_A_FAMILY))
 		return -EINVAL;
 	*family = nla_get_u16(a);
 	if (*family != AF_INET && *family != AF_INET6) {
@@ -336,10 +358,10 @@ static int skap_genl_new_sa(struct sk_buff *skb, struct genl_info *info)
 	struct skap_sa_params p = {};
 	int ret;
 
-	if (GENL_REQ_ATTR_CHECK(info, SKAP_A_KEY) ||
-	    GENL_REQ_ATTR_CHECK(info, SKAP_A_SRC) ||
-	    GENL_REQ_ATTR_CHECK(info, SKAP_A_DST) ||
-	    GENL_REQ_ATTR_CHECK(info, SKAP_A_MODE))
+	if (skap_missing_attr(info, SKAP_A_KEY) ||
+	    skap_missing_attr(info, SKAP_A_SRC) ||
+	    skap_missing_attr(info, SKAP_A_DST) ||
+	    skap_missing_attr(info, SKAP_A_MODE))
 		return -EINVAL;
 	ret = skap_get_family(info, &p.family);
 	if (ret)
@@ -383,8 +405,8 @@ static int skap_genl_del_sa(struct sk_buff *skb, struct genl_info *info)
 	u16 family;
 	int ret;
 
-	if (GENL_REQ_ATTR_CHECK(info, SKAP_A_DST) ||
-	    GENL_REQ_ATTR_CHECK(info, SKAP_A_SPI))
+	if (skap_missing_attr(info, SKAP_A_DST) ||
+	    skap_missing_attr(info, SKAP_A_SPI))
 		return -EINVAL;
 	ret = skap_get_family(info, &family);
 	if (ret)
@@ -412,9 +434,9 @@ static int skap_genl_new_policy(struct sk_buff *skb, struct genl_info *info)
 	void *hdr;
 	int ret;
 
-	if (GENL_REQ_ATTR_CHECK(info, SKAP_A_DIR) ||
-	    GENL_REQ_ATTR_CHECK(info, SKAP_A_SEL) ||
-	    GENL_REQ_ATTR_CHECK(info, SKAP_A_MODE))
+	if (skap_missing_attr(info, SKAP_A_DIR) ||
+	    skap_missing_attr(info, SKAP_A_SEL) ||
+	    skap_missing_attr(info, SKAP_A_MODE))
 		return -EINVAL;
 	ret = skap_get_family(info, &p.family);
 	if (ret)
@@ -422,8 +444,8 @@ static int skap_genl_new_policy(struct sk_buff *skb, struct genl_info *info)
 	p.dir = nla_get_u8(attrs[SKAP_A_DIR]);
 	p.mode = skap_xfrm_mode(nla_get_u8(attrs[SKAP_A_MODE]));
 	if (p.mode == XFRM_MODE_TUNNEL &&
-	    (GENL_REQ_ATTR_CHECK(info, SKAP_A_SRC) ||
-	     GENL_REQ_ATTR_CHECK(info, SKAP_A_DST)))
+	    (skap_missing_attr(info, SKAP_A_SRC) ||
+	     skap_missing_attr(info, SKAP_A_DST)))
 		return -EINVAL;
 	if (attrs[SKAP_A_SRC]) {
 		ret = skap_get_addr(attrs[SKAP_A_SRC], p.family, &p.src,
@@ -481,8 +503,8 @@ static int skap_genl_del_policy(struct sk_buff *skb, struct genl_info *info)
 	struct skap_net *sn = skap_net(genl_info_net(info));
 	int ret;
 
-	if (GENL_REQ_ATTR_CHECK(info, SKAP_A_DIR) ||
-	    GENL_REQ_ATTR_CHECK(info, SKAP_A_POLICY_INDEX))
+	if (skap_missing_attr(info, SKAP_A_DIR) ||
+	    skap_missing_attr(info, SKAP_A_POLICY_INDEX))
 		return -EINVAL;
 	mutex_lock(&sn->lock);
 	ret = skap_pol_del(sn, nla_get_u8(info->attrs[SKAP_A_DIR]),

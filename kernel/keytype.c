@@ -59,6 +59,20 @@ static char *skap_key_description(const struct skap_key_payload *p)
 			 be32_to_cpu(p->spi));
 }
 
+/*
+ * No read and no update, so by default the owner could not revoke the key or
+ * set its timeout without possessing it: the keyring is not in anyone's
+ * session. Let the owner view, search and set attributes (revoke, timeout).
+ */
+static int skap_key_instantiate(struct key *key,
+				struct key_preparsed_payload *prep)
+{
+	key->perm = KEY_POS_VIEW | KEY_POS_SEARCH | KEY_POS_LINK |
+		    KEY_POS_SETATTR | KEY_USR_VIEW | KEY_USR_SEARCH |
+		    KEY_USR_SETATTR;
+	return generic_key_instantiate(key, prep);
+}
+
 static int skap_key_preparse(struct key_preparsed_payload *prep)
 {
 	const struct skap_key_payload *p = prep->data;
@@ -147,7 +161,7 @@ struct key_type skap_key_type = {
 	.def_datalen = sizeof(struct skap_key_payload),
 	.preparse = skap_key_preparse,
 	.free_preparse = skap_key_free_preparse,
-	.instantiate = generic_key_instantiate,
+	.instantiate = skap_key_instantiate,
 	.revoke = skap_key_revoke,
 	.destroy = skap_key_destroy,
 	.describe = skap_key_describe,

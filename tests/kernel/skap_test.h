@@ -1,0 +1,512 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Helpers the in-VM tests of skap.ko share: a generic netlink client of the
+ * "skap" family on libnl-genl-3 (requests, dumps, events, extended ACK
+ * messages, malformed requests), "skap" keys with libkeyutils, namespaces
+ * and capabilities. Everything is static inline: each test is one program.
+ */
+#ifndef SKAP_TEST_H
+#define SKAP_TEST_H
+
+#include <errno.h>
+#include <fcntl.h>
+#include <keyutils.h>
+#include <sched.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <endian.h>
+#include <sys/wait.h>
+#include <arpa/inet.h>
+#include <linux/capability.h>
+#include <linux/netlink.h>
+#include <linux/skap.h>
+#include <netlink/genl/ctrl.h>
+#include <netlink/genl/genl.h>
+#include <netlink/msg.h>
+#include <sys/syscall.h>
+#include <sys/socket.h>
+
+#ifndef SOL_NETLINK
+#define SOL_NETLINK 270
+#endif
+
+struct skap_nl {
+	struct nl_sock *sk;
+	int family;
+	int err;		/* last request: 0 or -errno */
+	char msg[256];		/* last request: extended ACK message */
+	char sig[1 << 16];	/* last dump: its messages, statistics left out */
+	size_t siglen;
+	int nmsgs;		/* last request: reply messages */
+};
+
+typedef int (*skap_msg_cb)(struct nlmsghdr *nlh, struct nlattr **tb, void *arg);
+
+static inline int skap_nl_open(struct skap_nl *nl)
+{
+	int one = 1;
+
+	memset(nl, 0, sizeof(*nl));
+	nl->sk = nl_socket_alloc();
+	if (!nl->sk)
+		return -ENOMEM;
+	if (genl_connect(nl->sk))
+		goto err;
+	nl_socket_set_msg_buf_size(nl->sk, 65536);
+	/* skap_xfer() matches replies to requests itself. */
+	nl_socket_disable_seq_check(nl->sk);
+	setsockopt(nl_socket_get_fd(nl->sk), SOL_NETLINK, NETLINK_EXT_ACK,
+		   &one, sizeof(one));
+	nl->family = genl_ctrl_resolve(nl->sk, SKAP_GENL_NAME);
+	if (nl->family < 0)
+		goto err;
+	return 0;
+err:
+	nl_socket_free(nl->sk);
+	nl->sk = NULL;
+	return -ENOENT;
+}
+
+static inline void skap_nl_close(struct skap_nl *nl)
+{
+	if (nl->sk)
+		nl_socket_free(nl->sk);
+	nl->sk = NULL;
+}
+
+static inline struct nl_msg *skap_msg(struct skap_nl *nl, uint8_t cmd, int flags)
+{
+	struct nl_msg *m = nlmsg_alloc_size(65536);
+
+	if (m)
+		genlmsg_put(m, NL_AUTO_PORT, NL_AUTO_SEQ, nl->family, 0, flags,
+			    cmd, SKAP_GENL_VERSION);
+	return m;
+}
+
+static inline void skap_extack(struct skap_nl *nl, struct nlmsghdr *h)
+{
+	struct nlmsgerr *e = NLMSG_DATA(h);
+	struct nlattr *a;
+	size_t off = sizeof(*e);
+	int rem;
+
+	if (!(h->nlmsg_flags & NLM_F_ACK_TLVS))
+		return;
+	if (!(h->nlmsg_flags & NLM_F_CAPPED))
+		off += e->msg.nlmsg_len - NLMSG_HDRLEN;
+	rem = (int)h->nlmsg_len - NLMSG_HDRLEN - (int)off;
+	for (a = (struct nlattr *)((char *)e + off); nla_ok(a, rem); a = nla_next(a, &rem)) {
+		if (nla_type(a) == NLMSGERR_ATTR_MSG)
+			snprintf(nl->msg, sizeof(nl->msg), "%.*s", nla_len(a),
+				 (char *)nla_data(a));
+	}
+}
+
+/* Appends a message to the dump signature, SKAP_A_STATS left out. */
+static inline void skap_sig_add(struct skap_nl *nl, struct nlmsghdr *h)
+{
+	struct nlattr *a = genlmsg_attrdata(NLMSG_DATA(h), 0);
+	int rem = genlmsg_attrlen(NLMSG_DATA(h), 0);
+
+	for (; nla_ok(a, rem); a = nla_next(a, &rem)) {
+		size_t n = NLA_ALIGN(a->nla_len);
+
+		if (nla_type(a) == SKAP_A_STATS || nl->siglen + n > sizeof(nl->sig))
+			continue;
+		memcpy(nl->sig + nl->siglen, a, n);
+		nl->siglen += n;
+	}
+}
+
+/*
+ * Sends @m (freed) and reads until the ACK, the error or the end of the
+ * dump; each reply message goes to @cb. Returns 0 or -errno; nl->msg holds
+ * the extended ACK message.
+ */
+static inline int skap_xfer(struct skap_nl *nl, struct nl_msg *m, skap_msg_cb cb,
+			    void *arg)
+{
+	struct nlmsghdr *req = nlmsg_hdr(m);
+	int dump = req->nlmsg_flags & NLM_F_DUMP;
+	unsigned char *buf = NULL;
+	struct sockaddr_nl who;
+	uint32_t seq;
+	int n, done = 0;
+
+	nl->err = 0;
+	nl->msg[0] = 0;
+	nl->nmsgs = 0;
+	if (dump)
+		nl->siglen = 0;
+	nl_complete_msg(nl->sk, m);
+	seq = req->nlmsg_seq;
+	n = nl_send(nl->sk, m);
+	nlmsg_free(m);
+	if (n < 0)
+		return nl->err = -EIO;
+	while (!done) {
+		struct nlmsghdr *h;
+
+		n = nl_recv(nl->sk, &who, &buf, NULL);
+		if (n <= 0)
+			return nl->err = -EIO;
+		for (h = (struct nlmsghdr *)buf; nlmsg_ok(h, n); h = nlmsg_next(h, &n)) {
+			if (h->nlmsg_seq != seq)
+				continue;
+			if (h->nlmsg_type == NLMSG_ERROR) {
+				struct nlmsgerr *e = NLMSG_DATA(h);
+
+				nl->err = e->error;
+				skap_extack(nl, h);
+				done = 1;
+			} else if (h->nlmsg_type == NLMSG_DONE) {
+				if (h->nlmsg_len >= NLMSG_LENGTH(sizeof(int)))
+					nl->err = *(int *)NLMSG_DATA(h);
+				done = 1;
+			} else {
+				struct nlattr *tb[SKAP_A_MAX + 1];
+
+				nl->nmsgs++;
+				if (dump)
+					skap_sig_add(nl, h);
+				if (genlmsg_parse(h, 0, tb, SKAP_A_MAX, NULL))
+					memset(tb, 0, sizeof(tb));
+				if (cb)
+					cb(h, tb, arg);
+				if (!dump && !(h->nlmsg_flags & NLM_F_MULTI))
+					continue;
+			}
+		}
+		free(buf);
+		buf = NULL;
+	}
+	return nl->err;
+}
+
+/* A request with these raw attribute bytes appended, for malformed input. */
+static inline int skap_raw(struct skap_nl *nl, uint8_t cmd, const void *attrs,
+			   size_t len)
+{
+	struct nl_msg *m = skap_msg(nl, cmd, 0);
+
+	if (len)
+		nlmsg_append(m, (void *)attrs, len, 0);
+	return skap_xfer(nl, m, NULL, NULL);
+}
+
+struct skap_info {
+	uint32_t version;
+	int32_t keyring;
+	uint32_t sas;
+	uint32_t policies;
+};
+
+static inline int skap_info_cb(struct nlmsghdr *h, struct nlattr **tb, void *arg)
+{
+	struct skap_info *i = arg;
+
+	if (tb[SKAP_A_VERSION])
+		i->version = nla_get_u32(tb[SKAP_A_VERSION]);
+	if (tb[SKAP_A_KEYRING])
+		i->keyring = (int32_t)nla_get_u32(tb[SKAP_A_KEYRING]);
+	if (tb[SKAP_A_SA_COUNT])
+		i->sas = nla_get_u32(tb[SKAP_A_SA_COUNT]);
+	if (tb[SKAP_A_POLICY_COUNT])
+		i->policies = nla_get_u32(tb[SKAP_A_POLICY_COUNT]);
+	return 0;
+}
+
+static inline int skap_info(struct skap_nl *nl, struct skap_info *i)
+{
+	memset(i, 0, sizeof(*i));
+	return skap_xfer(nl, skap_msg(nl, SKAP_CMD_GET_INFO, 0), skap_info_cb, i);
+}
+
+/* An SA or a policy, as a test asks for it (zero fields are left out). */
+struct skap_obj {
+	int32_t key;
+	int family;
+	const char *src;
+	const char *dst;
+	uint32_t spi;
+	int mode;		/* SKAP_MODE_* */
+	uint32_t reqid;
+	int dir;		/* policies: SKAP_POLICY_* */
+	const char *sel_src;	/* "addr/plen" */
+	const char *sel_dst;
+	uint8_t proto;
+	uint16_t sport, dport;
+	uint64_t soft_s, hard_s, soft_bytes, hard_bytes;
+	uint32_t priority;
+	int has_mark;
+	uint32_t mark, mask, if_id;
+};
+
+static inline int skap_put_addr(struct nl_msg *m, int type, int family, const char *s)
+{
+	unsigned char buf[16];
+
+	if (inet_pton(family, s, buf) != 1)
+		return -1;
+	return nla_put(m, type, family == AF_INET ? 4 : 16, buf);
+}
+
+static inline void skap_put_prefix(struct nl_msg *m, int at, int pt, int family,
+				   const char *s)
+{
+	char a[64];
+	const char *slash = strchr(s, '/');
+
+	snprintf(a, sizeof(a), "%.*s", slash ? (int)(slash - s) : (int)strlen(s), s);
+	skap_put_addr(m, at, family, a);
+	if (slash)
+		nla_put_u8(m, pt, (uint8_t)atoi(slash + 1));
+}
+
+static inline void skap_put_obj(struct nl_msg *m, const struct skap_obj *o, int sa)
+{
+	if (sa && o->key)
+		nla_put_u32(m, SKAP_A_KEY, (uint32_t)o->key);
+	nla_put_u16(m, SKAP_A_FAMILY, o->family);
+	if (o->src)
+		skap_put_addr(m, SKAP_A_SRC, o->family, o->src);
+	if (o->dst)
+		skap_put_addr(m, SKAP_A_DST, o->family, o->dst);
+	if (o->spi)
+		nla_put_u32(m, SKAP_A_SPI, o->spi);
+	nla_put_u8(m, SKAP_A_MODE, o->mode);
+	if (o->reqid)
+		nla_put_u32(m, SKAP_A_REQID, o->reqid);
+	if (!sa)
+		nla_put_u8(m, SKAP_A_DIR, o->dir);
+	if (o->sel_src || o->sel_dst || o->proto || o->sport || o->dport || !sa) {
+		struct nlattr *n = nla_nest_start(m, SKAP_A_SEL);
+
+		if (o->sel_src)
+			skap_put_prefix(m, SKAP_SEL_SRC, SKAP_SEL_SRC_PLEN, o->family, o->sel_src);
+		if (o->sel_dst)
+			skap_put_prefix(m, SKAP_SEL_DST, SKAP_SEL_DST_PLEN, o->family, o->sel_dst);
+		if (o->proto)
+			nla_put_u8(m, SKAP_SEL_PROTO, o->proto);
+		if (o->sport)
+			nla_put_u16(m, SKAP_SEL_SPORT, o->sport);
+		if (o->dport)
+			nla_put_u16(m, SKAP_SEL_DPORT, o->dport);
+		nla_nest_end(m, n);
+	}
+	if (sa && (o->soft_s || o->hard_s || o->soft_bytes || o->hard_bytes)) {
+		struct nlattr *n = nla_nest_start(m, SKAP_A_LIFETIME);
+
+		if (o->soft_s)
+			nla_put_u64(m, SKAP_LFT_SOFT_SECONDS, o->soft_s);
+		if (o->hard_s)
+			nla_put_u64(m, SKAP_LFT_HARD_SECONDS, o->hard_s);
+		if (o->soft_bytes)
+			nla_put_u64(m, SKAP_LFT_SOFT_BYTES, o->soft_bytes);
+		if (o->hard_bytes)
+			nla_put_u64(m, SKAP_LFT_HARD_BYTES, o->hard_bytes);
+		nla_nest_end(m, n);
+	}
+	if (!sa && o->priority)
+		nla_put_u32(m, SKAP_A_PRIORITY, o->priority);
+	if (o->has_mark) {
+		nla_put_u32(m, SKAP_A_MARK, o->mark);
+		nla_put_u32(m, SKAP_A_MARK_MASK, o->mask);
+	}
+	if (o->if_id)
+		nla_put_u32(m, SKAP_A_IF_ID, o->if_id);
+}
+
+static inline int skap_sa_add(struct skap_nl *nl, const struct skap_obj *o)
+{
+	struct nl_msg *m = skap_msg(nl, SKAP_CMD_NEW_SA, 0);
+
+	skap_put_obj(m, o, 1);
+	return skap_xfer(nl, m, NULL, NULL);
+}
+
+static inline int skap_sa_del(struct skap_nl *nl, int family, const char *dst,
+			      uint32_t spi)
+{
+	struct nl_msg *m = skap_msg(nl, SKAP_CMD_DEL_SA, 0);
+
+	nla_put_u16(m, SKAP_A_FAMILY, family);
+	skap_put_addr(m, SKAP_A_DST, family, dst);
+	nla_put_u32(m, SKAP_A_SPI, spi);
+	return skap_xfer(nl, m, NULL, NULL);
+}
+
+static inline int skap_index_cb(struct nlmsghdr *h, struct nlattr **tb, void *arg)
+{
+	if (tb[SKAP_A_POLICY_INDEX])
+		*(uint32_t *)arg = nla_get_u32(tb[SKAP_A_POLICY_INDEX]);
+	return 0;
+}
+
+static inline int skap_pol_add(struct skap_nl *nl, const struct skap_obj *o,
+			       uint32_t *index)
+{
+	struct nl_msg *m = skap_msg(nl, SKAP_CMD_NEW_POLICY, 0);
+	uint32_t dummy;
+
+	skap_put_obj(m, o, 0);
+	return skap_xfer(nl, m, skap_index_cb, index ? index : &dummy);
+}
+
+static inline int skap_pol_del(struct skap_nl *nl, int dir, uint32_t index)
+{
+	struct nl_msg *m = skap_msg(nl, SKAP_CMD_DEL_POLICY, 0);
+
+	nla_put_u8(m, SKAP_A_DIR, dir);
+	nla_put_u32(m, SKAP_A_POLICY_INDEX, index);
+	return skap_xfer(nl, m, NULL, NULL);
+}
+
+static inline int skap_flush(struct skap_nl *nl)
+{
+	return skap_xfer(nl, skap_msg(nl, SKAP_CMD_FLUSH, 0), NULL, NULL);
+}
+
+/* Number of entries a dump returns, or -errno; nl->sig holds them. */
+static inline int skap_dump(struct skap_nl *nl, uint8_t cmd, skap_msg_cb cb, void *arg)
+{
+	int ret;
+
+	ret = skap_xfer(nl, skap_msg(nl, cmd, NLM_F_DUMP), cb, arg);
+	return ret ? ret : nl->nmsgs;
+}
+
+/* Both dumps, as one signature: equal signatures, same module state. */
+struct skap_snap {
+	int nsa, npol;
+	size_t len;
+	char sig[1 << 17];
+};
+
+static inline int skap_snapshot(struct skap_nl *nl, struct skap_snap *s)
+{
+	s->nsa = skap_dump(nl, SKAP_CMD_GET_SA, NULL, NULL);
+	memcpy(s->sig, nl->sig, nl->siglen);
+	s->len = nl->siglen;
+	s->npol = skap_dump(nl, SKAP_CMD_GET_POLICY, NULL, NULL);
+	memcpy(s->sig + s->len, nl->sig, nl->siglen);
+	s->len += nl->siglen;
+	return s->nsa < 0 ? s->nsa : s->npol < 0 ? s->npol : 0;
+}
+
+static inline int skap_snap_equal(const struct skap_snap *a, const struct skap_snap *b)
+{
+	return a->nsa == b->nsa && a->npol == b->npol && a->len == b->len &&
+	       !memcmp(a->sig, b->sig, a->len);
+}
+
+/* Keys. */
+static inline void skap_payload(struct skap_key_payload *p, uint8_t kid,
+				const char *peer, uint8_t dir, uint32_t spi,
+				uint64_t expiry, uint8_t keybyte)
+{
+	memset(p, 0, sizeof(*p));
+	p->version = SKAP_KEY_V1;
+	p->dir = dir;
+	p->peer_len = (uint8_t)strlen(peer);
+	memcpy(p->peer, peer, p->peer_len);
+	p->spi = htonl(spi);
+	p->expiry = htobe64(expiry);
+	memset(p->kid, kid, sizeof(p->kid));
+	memset(p->key, keybyte, sizeof(p->key));
+}
+
+static inline key_serial_t skap_key_add_p(const struct skap_key_payload *p,
+					  key_serial_t ring)
+{
+	return add_key(SKAP_KEY_TYPE, "", p, sizeof(*p), ring);
+}
+
+static inline key_serial_t skap_key_add(key_serial_t ring, uint8_t kid,
+					uint8_t dir, uint32_t spi, uint8_t keybyte)
+{
+	struct skap_key_payload p;
+
+	skap_payload(&p, kid, "peer-b", dir, spi, 0, keybyte);
+	return skap_key_add_p(&p, ring);
+}
+
+/* Namespaces and capabilities. */
+static inline int skap_setns(const char *name)
+{
+	char path[128];
+	int fd, ret;
+
+	snprintf(path, sizeof(path), "/run/netns/%s", name);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	ret = setns(fd, CLONE_NEWNET);
+	close(fd);
+	return ret ? -errno : 0;
+}
+
+static inline int skap_drop_cap(int cap)
+{
+	struct __user_cap_header_struct h = { _LINUX_CAPABILITY_VERSION_3, 0 };
+	struct __user_cap_data_struct d[2];
+
+	if (syscall(SYS_capget, &h, d))
+		return -errno;
+	d[cap / 32].effective &= ~(1U << (cap % 32));
+	d[cap / 32].permitted &= ~(1U << (cap % 32));
+	d[cap / 32].inheritable &= ~(1U << (cap % 32));
+	return syscall(SYS_capset, &h, d) ? -errno : 0;
+}
+
+static inline int skap_sh(const char *fmt, ...)
+{
+	char cmd[1024];
+	va_list ap;
+	int ret;
+
+	va_start(ap, fmt);
+	vsnprintf(cmd, sizeof(cmd), fmt, ap);
+	va_end(ap);
+	ret = system(cmd);
+	return WIFEXITED(ret) ? WEXITSTATUS(ret) : -1;
+}
+
+/* Lines of a command's output. */
+static inline int skap_sh_lines(const char *fmt, ...)
+{
+	char cmd[1024], line[512];
+	va_list ap;
+	FILE *f;
+	int n = 0;
+
+	va_start(ap, fmt);
+	vsnprintf(cmd, sizeof(cmd), fmt, ap);
+	va_end(ap);
+	f = popen(cmd, "r");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		n++;
+	pclose(f);
+	return n;
+}
+
+/* xfrm states / policies in the current namespace, made by anyone. */
+static inline int skap_xfrm_states(void)
+{
+	return skap_sh_lines("/usr/sbin/ip xfrm state | grep '^src '");
+}
+
+static inline int skap_xfrm_policies(void)
+{
+	return skap_sh_lines("/usr/sbin/ip xfrm policy | grep '^src '");
+}
+
+#endif /* SKAP_TEST_H */
