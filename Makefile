@@ -132,11 +132,13 @@ $(B)/tests/%: tests/tools/%.c $(LIBSKAP)
 $(B)/bench/%: bench/%.c $(LIBSKAP)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) $(LDFLAGS_ALL) -o $@ $< $(LIBSKAP) $(PKG_LIBS)
-$(BUILD)/vm/tests/%: tests/kernel/%.c $(KSELFTEST) FORCE
+# They may use libskap's module client (the release build's archive: only
+# the objects a test calls are linked).
+$(BUILD)/vm/tests/%: tests/kernel/%.c $(KSELFTEST) $(BUILD)/libskap.a FORCE
 	@mkdir -p $(dir $@)
 	$(CC) -std=c11 -D_GNU_SOURCE -O2 -g $(WARN) -Iinclude -Iinclude/uapi \
 		$(shell pkg-config --cflags $(VM_PKGS) 2>/dev/null) $(TEST_CFLAGS) \
-		-o $@ $< $(VM_LIBS) -lpthread
+		-o $@ $< $(BUILD)/libskap.a $(VM_LIBS) -lpthread
 
 tests: userspace $(UNIT_BIN) $(NET_BIN)
 
@@ -144,7 +146,7 @@ $(KSELFTEST) kernel-src:
 	tests/lib/kernel-src.sh $(KVER) $(BUILD)/kernel-src
 
 # The VM harness needs the module, the self-test module and the in-VM tests.
-vm-prereqs: module $(KTEST_BIN)
+vm-prereqs: module $(BUILD)/libskap.a $(KTEST_BIN)
 	$(MAKE) -C $(KDIR) M=$(CURDIR)/tests/vm/warn modules
 
 deps:
