@@ -212,6 +212,9 @@ int skap_sa_add(struct skap_net *sn, const struct skap_sa_params *p,
 			NL_SET_ERR_MSG(extack, "an SA with this destination and SPI exists");
 		goto err_state;
 	}
+	/* As xfrm_user: the state is usable once it is in the table. */
+	if (x->km.state == XFRM_STATE_VOID)
+		x->km.state = XFRM_STATE_VALID;
 	sn->nsas++;
 	skap_changed(sn);
 	skap_reap_later(sn);

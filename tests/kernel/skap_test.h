@@ -509,4 +509,92 @@ static inline int skap_xfrm_policies(void)
 	return skap_sh_lines("/usr/sbin/ip xfrm policy | grep '^src '");
 }
 
+/* Events. */
+static inline int skap_events_open(struct skap_nl *ev)
+{
+	int grp;
+
+	if (skap_nl_open(ev))
+		return -1;
+	grp = genl_ctrl_resolve_grp(ev->sk, SKAP_GENL_NAME, SKAP_GENL_MCGRP_EVENTS);
+	if (grp < 0 || nl_socket_add_membership(ev->sk, grp))
+		return -1;
+	return 0;
+}
+
+struct skap_event {
+	int cmd;
+	uint32_t spi, reqid, index, seq;
+	int hard;
+	int family;
+	unsigned char dst[16];
+	int32_t key;
+};
+
+/*
+ * Waits up to @ms for the next skap event; returns its command, 0 on
+ * timeout, -1 on error.
+ */
+static inline int skap_event_next(struct skap_nl *ev, struct skap_event *e, int ms)
+{
+	int fd = nl_socket_get_fd(ev->sk);
+	static unsigned char buf[65536];
+	struct timespec end, now;
+
+	clock_gettime(CLOCK_MONOTONIC, &end);
+	end.tv_sec += ms / 1000;
+	end.tv_nsec += (ms % 1000) * 1000000L;
+	if (end.tv_nsec >= 1000000000L) {
+		end.tv_sec++;
+		end.tv_nsec -= 1000000000L;
+	}
+	for (;;) {
+		struct nlmsghdr *h;
+		struct timeval tv;
+		long left;
+		int n;
+
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		left = (end.tv_sec - now.tv_sec) * 1000 + (end.tv_nsec - now.tv_nsec) / 1000000;
+		if (left <= 0)
+			return 0;
+		tv.tv_sec = left / 1000;
+		tv.tv_usec = (left % 1000) * 1000;
+		setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+		n = recv(fd, buf, sizeof(buf), 0);
+		if (n < 0) {
+			if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
+				continue;
+			return -1;
+		}
+		for (h = (struct nlmsghdr *)buf; nlmsg_ok(h, n); h = nlmsg_next(h, &n)) {
+			struct genlmsghdr *g = NLMSG_DATA(h);
+			struct nlattr *tb[SKAP_A_MAX + 1];
+
+			if (h->nlmsg_type != ev->family)
+				continue;
+			if (genlmsg_parse(h, 0, tb, SKAP_A_MAX, NULL))
+				continue;
+			memset(e, 0, sizeof(*e));
+			e->cmd = g->cmd;
+			if (tb[SKAP_A_SPI])
+				e->spi = nla_get_u32(tb[SKAP_A_SPI]);
+			if (tb[SKAP_A_REQID])
+				e->reqid = nla_get_u32(tb[SKAP_A_REQID]);
+			if (tb[SKAP_A_POLICY_INDEX])
+				e->index = nla_get_u32(tb[SKAP_A_POLICY_INDEX]);
+			if (tb[SKAP_A_SEQ])
+				e->seq = nla_get_u32(tb[SKAP_A_SEQ]);
+			if (tb[SKAP_A_FAMILY])
+				e->family = nla_get_u16(tb[SKAP_A_FAMILY]);
+			if (tb[SKAP_A_KEY])
+				e->key = (int32_t)nla_get_u32(tb[SKAP_A_KEY]);
+			if (tb[SKAP_A_DST] && nla_len(tb[SKAP_A_DST]) <= 16)
+				memcpy(e->dst, nla_data(tb[SKAP_A_DST]), nla_len(tb[SKAP_A_DST]));
+			e->hard = !!tb[SKAP_A_HARD];
+			return e->cmd;
+		}
+	}
+}
+
 #endif /* SKAP_TEST_H */
