@@ -37,6 +37,10 @@ install -m 0755 "$src/tests/vm/runner.sh" "$root/vm/runner.sh"
 # The same TAP helpers the host-side shell tests use.
 install -m 0644 "$src/tests/lib/tap.sh" "$root/vm/tap.sh"
 
+# The programs under test, release builds.
+for p in skapd skapctl skap-server; do
+	[ -x "$build/$p" ] && copy_elf "$build/$p" "/usr/sbin/$p"
+done
 for t in "$build"/vm/tests/*; do
 	[ -f "$t" ] && copy_elf "$t" "/vm/tests/$(basename "$t")"
 done

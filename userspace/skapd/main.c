@@ -4,6 +4,8 @@
  * mode and hands over to the file that implements it.
  */
 
+#include "daemon.h"
+
 #include <skap/config.h>
 
 #include <getopt.h>
@@ -16,7 +18,8 @@
 static void usage(FILE *out)
 {
 	fprintf(out,
-		"usage: skapd [-c FILE] --check-config\n"
+		"usage: skapd [-c FILE]                 run in the foreground\n"
+		"       skapd [-c FILE] --check-config\n"
 		"       skapd --version | --help\n"
 		"\n"
 		"  -c, --config FILE   configuration file (default " DEFAULT_CONFIG ")\n"
@@ -111,6 +114,5 @@ int main(int argc, char **argv)
 	}
 	if (check)
 		return check_config(config);
-	usage(stderr);
-	return 2;
+	return skapd_run(config);
 }
