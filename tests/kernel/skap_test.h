@@ -467,7 +467,7 @@ static inline int skap_drop_cap(int cap)
 
 static inline int skap_sh(const char *fmt, ...)
 {
-	char cmd[1024];
+	char cmd[4096];
 	va_list ap;
 	int ret;
 
@@ -481,7 +481,7 @@ static inline int skap_sh(const char *fmt, ...)
 /* Lines of a command's output. */
 static inline int skap_sh_lines(const char *fmt, ...)
 {
-	char cmd[1024], line[512];
+	char cmd[4096], line[512];
 	va_list ap;
 	FILE *f;
 	int n = 0;
