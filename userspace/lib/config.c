@@ -290,6 +290,17 @@ static bool seen_before(struct parser *p, const char *key)
 	return false;
 }
 
+/* An absolute path, once per section. */
+static void set_path(struct parser *p, const char *key, const char *value, char *dst, size_t size)
+{
+	if (seen_before(p, key))
+		return;
+	if (value[0] != '/')
+		diag(p, "%s '%s' is not an absolute path", key, value);
+	else if (!copy_value(dst, size, value))
+		diag(p, "%s path is too long", key);
+}
+
 static void daemon_key(struct parser *p, const char *key, const char *value)
 {
 	struct skap_daemon_config *c = &p->cfg;
@@ -307,19 +318,9 @@ static void daemon_key(struct parser *p, const char *key, const char *value)
 			diag(p, "platform URL is longer than %zu characters",
 			     sizeof(c->platform_url) - 1);
 	} else if (!strcmp(key, "ca")) {
-		if (seen_before(p, "ca"))
-			return;
-		if (value[0] != '/')
-			diag(p, "ca '%s' is not an absolute path", value);
-		else if (!copy_value(c->ca_file, sizeof(c->ca_file), value))
-			diag(p, "ca path is too long");
+		set_path(p, "ca", value, c->ca_file, sizeof(c->ca_file));
 	} else if (!strcmp(key, "state-dir")) {
-		if (seen_before(p, "state-dir"))
-			return;
-		if (value[0] != '/')
-			diag(p, "state-dir '%s' is not an absolute path", value);
-		else if (!copy_value(c->state_dir, sizeof(c->state_dir), value))
-			diag(p, "state-dir path is too long");
+		set_path(p, "state-dir", value, c->state_dir, sizeof(c->state_dir));
 	} else if (!strcmp(key, "listen")) {
 		if (seen_before(p, "listen"))
 			return;

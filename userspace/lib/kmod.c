@@ -244,6 +244,37 @@ static int enable_extack(struct nl_sock *sk)
 	return setsockopt(nl_socket_get_fd(sk), SOL_NETLINK, NETLINK_EXT_ACK, &one, sizeof(one));
 }
 
+/* A connected generic netlink socket and the skap family's id. */
+static int connect_family(struct nl_sock **skp, int *family, struct skap_kmod_error *err)
+{
+	struct nl_sock *sk = nl_socket_alloc();
+	int ret;
+
+	*skp = NULL;
+	if (!sk) {
+		set_error(err, -ENOMEM, "out of memory");
+		return -ENOMEM;
+	}
+	ret = genl_connect(sk);
+	if (ret < 0) {
+		ret = nl_to_errno(ret);
+		set_error(err, ret, "cannot open a generic netlink socket");
+		nl_socket_free(sk);
+		return ret;
+	}
+	enable_extack(sk);
+	*family = genl_ctrl_resolve(sk, SKAP_GENL_NAME);
+	if (*family < 0) {
+		set_error(err, -ENOENT,
+			  "the skap module is not loaded (no generic netlink family \"%s\")",
+			  SKAP_GENL_NAME);
+		nl_socket_free(sk);
+		return -ENOENT;
+	}
+	*skp = sk;
+	return 0;
+}
+
 int skap_kmod_open(struct skap_kmod **out, struct skap_kmod_error *err)
 {
 	struct skap_kmod *km = calloc(1, sizeof(*km));
@@ -254,32 +285,13 @@ int skap_kmod_open(struct skap_kmod **out, struct skap_kmod_error *err)
 		set_error(err, -ENOMEM, "out of memory");
 		return -ENOMEM;
 	}
-	km->sk = nl_socket_alloc();
-	if (!km->sk) {
+	ret = connect_family(&km->sk, &km->family, err);
+	if (ret) {
 		free(km);
-		set_error(err, -ENOMEM, "out of memory");
-		return -ENOMEM;
-	}
-	ret = genl_connect(km->sk);
-	if (ret < 0) {
-		ret = nl_to_errno(ret);
-		set_error(err, ret, "cannot open a generic netlink socket");
-		goto fail;
-	}
-	enable_extack(km->sk);
-	km->family = genl_ctrl_resolve(km->sk, SKAP_GENL_NAME);
-	if (km->family < 0) {
-		ret = -ENOENT;
-		set_error(err, ret, "the skap module is not loaded (no generic netlink family \"%s\")",
-			  SKAP_GENL_NAME);
-		goto fail;
+		return ret;
 	}
 	*out = km;
 	return 0;
-fail:
-	nl_socket_free(km->sk);
-	free(km);
-	return ret;
 }
 
 void skap_kmod_close(struct skap_kmod *km)
@@ -712,24 +724,15 @@ int skap_kmod_events_open(struct skap_kmod_events **out, struct skap_kmod_error 
 		set_error(err, -ENOMEM, "out of memory");
 		return -ENOMEM;
 	}
-	ev->sk = nl_socket_alloc();
-	if (!ev->sk) {
+	ret = connect_family(&ev->sk, &ev->family, err);
+	if (ret) {
 		free(ev);
-		set_error(err, -ENOMEM, "out of memory");
-		return -ENOMEM;
+		return ret;
 	}
-	ret = genl_connect(ev->sk);
-	if (ret < 0) {
-		ret = nl_to_errno(ret);
-		set_error(err, ret, "cannot open a generic netlink socket");
-		goto fail;
-	}
-	ev->family = genl_ctrl_resolve(ev->sk, SKAP_GENL_NAME);
-	group = ev->family < 0 ? -1 : genl_ctrl_resolve_grp(ev->sk, SKAP_GENL_NAME,
-							    SKAP_GENL_MCGRP_EVENTS);
+	group = genl_ctrl_resolve_grp(ev->sk, SKAP_GENL_NAME, SKAP_GENL_MCGRP_EVENTS);
 	if (group < 0) {
 		ret = -ENOENT;
-		set_error(err, ret, "the skap module is not loaded (no event group)");
+		set_error(err, ret, "the skap module has no event group");
 		goto fail;
 	}
 	/* Events arrive unsolicited: no sequence numbers to check. */
