@@ -143,7 +143,10 @@ int skap_sa_add(struct skap_net *sn, const struct skap_sa_params *p,
 		goto err_aead;
 	}
 
-	algo = xfrm_aead_get_byname(SKAP_AEAD_NAME, SKAP_AEAD_ICV_BITS, 1);
+	/* Probing asks the crypto API each time; once available it is known. */
+	algo = xfrm_aead_get_byname(SKAP_AEAD_NAME, SKAP_AEAD_ICV_BITS, 0);
+	if (!algo)
+		algo = xfrm_aead_get_byname(SKAP_AEAD_NAME, SKAP_AEAD_ICV_BITS, 1);
 	if (!algo) {
 		NL_SET_ERR_MSG(extack, "rfc4106(gcm(aes)) is not available");
 		ret = -EOPNOTSUPP;

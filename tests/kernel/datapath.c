@@ -8,7 +8,6 @@
  */
 #include "skap_test.h"
 #include "kselftest_harness.h"
-#include <signal.h>
 
 #define A "skap-dp-a"
 #define B "skap-dp-b"
@@ -150,92 +149,6 @@ static uint64_t packets(struct skap_nl *nl, uint32_t spi)
 	return p.packets;
 }
 
-/* 256 KiB over TCP from A to B; 0 if all of it arrived intact. */
-static int tcp_transfer(int family, const char *target)
-{
-	struct sockaddr_storage ss = {};
-	struct sockaddr_in *a4 = (struct sockaddr_in *)&ss;
-	struct sockaddr_in6 *a6 = (struct sockaddr_in6 *)&ss;
-	static unsigned char buf[256 * 1024];
-	unsigned long long got[2] = { 0, 0 }, sum = 0;
-	struct timeval tv = { .tv_sec = 10 };
-	int p[2], self_ns, s, one = 1;
-	size_t i, off;
-	pid_t pid;
-	char c;
-
-	for (i = 0; i < sizeof(buf); i++) {
-		buf[i] = (unsigned char)(i * 7 + i / 251);
-		sum = sum * 31 + buf[i];
-	}
-	if (family == AF_INET) {
-		a4->sin_family = AF_INET;
-		a4->sin_port = htons(5001);
-	} else {
-		a6->sin6_family = AF_INET6;
-		a6->sin6_port = htons(5001);
-	}
-	if (pipe(p))
-		return -1;
-	pid = fork();
-	if (pid == 0) {
-		unsigned long long r[2] = { 0, 0 };
-		unsigned char rb[4096];
-		int l, n;
-
-		alarm(30);
-		if (skap_setns(B))
-			_exit(1);
-		l = socket(family, SOCK_STREAM, 0);
-		setsockopt(l, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-		if (bind(l, (struct sockaddr *)&ss, sizeof(ss)) || listen(l, 1))
-			_exit(1);
-		if (write(p[1], "R", 1) != 1)
-			_exit(1);
-		s = accept(l, NULL, NULL);
-		while ((n = read(s, rb, sizeof(rb))) > 0) {
-			for (i = 0; i < (size_t)n; i++)
-				r[1] = r[1] * 31 + rb[i];
-			r[0] += n;
-		}
-		if (write(p[1], r, sizeof(r)) != sizeof(r))
-			_exit(1);
-		_exit(0);
-	}
-	if (read(p[0], &c, 1) != 1)
-		return -1;
-	if (family == AF_INET)
-		inet_pton(AF_INET, target, &a4->sin_addr);
-	else
-		inet_pton(AF_INET6, target, &a6->sin6_addr);
-	self_ns = open("/proc/self/ns/net", O_RDONLY);
-	if (skap_setns(A))
-		return -1;
-	s = socket(family, SOCK_STREAM, 0);
-	if (setns(self_ns, CLONE_NEWNET))
-		return -1;
-	close(self_ns);
-	setsockopt(s, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
-	if (connect(s, (struct sockaddr *)&ss, sizeof(ss)) == 0) {
-		for (off = 0; off < sizeof(buf);) {
-			ssize_t n = write(s, buf + off, sizeof(buf) - off);
-
-			if (n <= 0)
-				break;
-			off += n;
-		}
-		shutdown(s, SHUT_WR);
-	}
-	close(s);
-	if (read(p[0], got, sizeof(got)) != sizeof(got))
-		got[0] = 0;
-	kill(pid, SIGKILL);
-	waitpid(pid, NULL, 0);
-	close(p[0]);
-	close(p[1]);
-	return got[0] == sizeof(buf) && got[1] == sum ? 0 : -1;
-}
-
 TEST_F(dp, ping_and_tcp_through_module_sas)
 {
 	unsigned int i;
@@ -257,7 +170,7 @@ TEST_F(dp, ping_and_tcp_through_module_sas)
 		EXPECT_LE(3, packets(&self->b, SPI_AB)) TH_LOG("%s: B received", c->name);
 		/* ip(8) shows the same counters. */
 		EXPECT_LE(1, skap_sh_lines(IP " -n " A " -s xfrm state | grep -E '[1-9][0-9]*\\(packets\\)'"));
-		EXPECT_EQ(0, tcp_transfer(c->family, c->target)) TH_LOG("%s: TCP transfer", c->name);
+		EXPECT_EQ(0, skap_tcp_transfer(A, B, c->family, c->target, 256 * 1024, NULL)) TH_LOG("%s: TCP transfer", c->name);
 
 		/* Same setup, B's inbound key wrong: nothing gets through. */
 		reset(&self->a, self->ia.keyring);

@@ -21,6 +21,7 @@
 #include <unistd.h>
 #include <endian.h>
 #include <sys/wait.h>
+#include <signal.h>
 #include <arpa/inet.h>
 #include <linux/capability.h>
 #include <linux/netlink.h>
@@ -507,6 +508,104 @@ static inline int skap_xfrm_states(void)
 static inline int skap_xfrm_policies(void)
 {
 	return skap_sh_lines("/usr/sbin/ip xfrm policy | grep '^src '");
+}
+
+/*
+ * @bytes over TCP from namespace @from to a listener in namespace @to; 0 if
+ * all of it arrived intact. *@seconds: from connect to the receiver's end.
+ */
+static inline int skap_tcp_transfer(const char *from, const char *to, int family,
+				    const char *target, size_t bytes, double *seconds)
+{
+	struct sockaddr_storage ss = {};
+	struct sockaddr_in *a4 = (struct sockaddr_in *)&ss;
+	struct sockaddr_in6 *a6 = (struct sockaddr_in6 *)&ss;
+	static unsigned char buf[1 << 20];
+	unsigned long long got[2] = { 0, 0 }, sum = 0;
+	struct timeval tv = { .tv_sec = 10 };
+	int p[2], self_ns, s, one = 1;
+	size_t i, off;
+	pid_t pid;
+	char c;
+
+	struct timespec t0, t1;
+
+	for (i = 0; i < sizeof(buf); i++)
+		buf[i] = (unsigned char)(i * 7 + i / 251);
+	for (i = 0; i < bytes; i++)
+		sum = sum * 31 + buf[i % sizeof(buf)];
+	if (family == AF_INET) {
+		a4->sin_family = AF_INET;
+		a4->sin_port = htons(5001);
+	} else {
+		a6->sin6_family = AF_INET6;
+		a6->sin6_port = htons(5001);
+	}
+	if (pipe(p))
+		return -1;
+	pid = fork();
+	if (pid == 0) {
+		unsigned long long r[2] = { 0, 0 };
+		unsigned char rb[4096];
+		int l, n;
+
+		alarm(120);
+		if (skap_setns(to))
+			_exit(1);
+		l = socket(family, SOCK_STREAM, 0);
+		setsockopt(l, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+		if (bind(l, (struct sockaddr *)&ss, sizeof(ss)) || listen(l, 1))
+			_exit(1);
+		if (write(p[1], "R", 1) != 1)
+			_exit(1);
+		s = accept(l, NULL, NULL);
+		while ((n = read(s, rb, sizeof(rb))) > 0) {
+			for (i = 0; i < (size_t)n; i++)
+				r[1] = r[1] * 31 + rb[i];
+			r[0] += n;
+		}
+		if (write(p[1], r, sizeof(r)) != sizeof(r))
+			_exit(1);
+		_exit(0);
+	}
+	if (read(p[0], &c, 1) != 1)
+		return -1;
+	if (family == AF_INET)
+		inet_pton(AF_INET, target, &a4->sin_addr);
+	else
+		inet_pton(AF_INET6, target, &a6->sin6_addr);
+	self_ns = open("/proc/self/ns/net", O_RDONLY);
+	if (skap_setns(from))
+		return -1;
+	s = socket(family, SOCK_STREAM, 0);
+	if (setns(self_ns, CLONE_NEWNET))
+		return -1;
+	close(self_ns);
+	setsockopt(s, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	if (connect(s, (struct sockaddr *)&ss, sizeof(ss)) == 0) {
+		for (off = 0; off < bytes;) {
+			size_t at = off % sizeof(buf);
+			size_t len = sizeof(buf) - at < bytes - off ? sizeof(buf) - at : bytes - off;
+			ssize_t n = write(s, buf + at, len);
+
+			if (n <= 0)
+				break;
+			off += n;
+		}
+		shutdown(s, SHUT_WR);
+	}
+	close(s);
+	if (read(p[0], got, sizeof(got)) != sizeof(got))
+		got[0] = 0;
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	if (seconds)
+		*seconds = (t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9;
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+	close(p[0]);
+	close(p[1]);
+	return got[0] == bytes && got[1] == sum ? 0 : -1;
 }
 
 /* Events. */
