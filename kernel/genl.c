@@ -96,27 +96,18 @@ static const struct genl_multicast_group skap_genl_mcgrps[] = {
 
 static struct genl_family skap_genl_family;
 
-static const char * const skap_missing[SKAP_A_MAX + 1] = {
-	[SKAP_A_KEY] = "missing SKAP_A_KEY",
-	[SKAP_A_FAMILY] = "missing SKAP_A_FAMILY",
-	[SKAP_A_SRC] = "missing SKAP_A_SRC",
-	[SKAP_A_DST] = "missing SKAP_A_DST",
-	[SKAP_A_SPI] = "missing SKAP_A_SPI",
-	[SKAP_A_MODE] = "missing SKAP_A_MODE",
-	[SKAP_A_SEL] = "missing SKAP_A_SEL",
-	[SKAP_A_DIR] = "missing SKAP_A_DIR",
-	[SKAP_A_POLICY_INDEX] = "missing SKAP_A_POLICY_INDEX",
-};
-
-/* A required attribute is absent: say which, in words and as an attribute. */
-static bool skap_missing_attr(struct genl_info *info, int type)
-{
-	if (info->attrs[type])
-		return false;
-	GENL_REQ_ATTR_CHECK(info, type);
-	info->extack->_msg = skap_missing[type];
-	return true;
-}
+/*
+ * True if the required attribute @attr is absent; the extended ACK then names
+ * it, as a message and as the missing attribute type.
+ */
+#define SKAP_MISSING(info, attr) ({					\
+	bool __missing = !(info)->attrs[attr];				\
+	if (__missing) {						\
+		GENL_REQ_ATTR_CHECK(info, attr);			\
+		NL_SET_ERR_MSG((info)->extack, "missing " #attr);	\
+	}								\
+	__missing;							\
+})
 
 static unsigned int skap_addr_len(u16 family)
 {
@@ -132,7 +123,7 @@ static int skap_get_family(struct genl_info *info, u16 *family)
 {
 	const struct nlattr *a = info->attrs[SKAP_A_FAMILY];
 
-	if (skap_missing_attr(info, SKAP_A_FAMILY))
+	if (SKAP_MISSING(info, SKAP_A_FAMILY))
 		return -EINVAL;
 	*family = nla_get_u16(a);
 	if (*family != AF_INET && *family != AF_INET6) {
@@ -358,10 +349,10 @@ static int skap_genl_new_sa(struct sk_buff *skb, struct genl_info *info)
 	struct skap_sa_params p = {};
 	int ret;
 
-	if (skap_missing_attr(info, SKAP_A_KEY) ||
-	    skap_missing_attr(info, SKAP_A_SRC) ||
-	    skap_missing_attr(info, SKAP_A_DST) ||
-	    skap_missing_attr(info, SKAP_A_MODE))
+	if (SKAP_MISSING(info, SKAP_A_KEY) ||
+	    SKAP_MISSING(info, SKAP_A_SRC) ||
+	    SKAP_MISSING(info, SKAP_A_DST) ||
+	    SKAP_MISSING(info, SKAP_A_MODE))
 		return -EINVAL;
 	ret = skap_get_family(info, &p.family);
 	if (ret)
@@ -405,8 +396,8 @@ static int skap_genl_del_sa(struct sk_buff *skb, struct genl_info *info)
 	u16 family;
 	int ret;
 
-	if (skap_missing_attr(info, SKAP_A_DST) ||
-	    skap_missing_attr(info, SKAP_A_SPI))
+	if (SKAP_MISSING(info, SKAP_A_DST) ||
+	    SKAP_MISSING(info, SKAP_A_SPI))
 		return -EINVAL;
 	ret = skap_get_family(info, &family);
 	if (ret)
@@ -434,9 +425,9 @@ static int skap_genl_new_policy(struct sk_buff *skb, struct genl_info *info)
 	void *hdr;
 	int ret;
 
-	if (skap_missing_attr(info, SKAP_A_DIR) ||
-	    skap_missing_attr(info, SKAP_A_SEL) ||
-	    skap_missing_attr(info, SKAP_A_MODE))
+	if (SKAP_MISSING(info, SKAP_A_DIR) ||
+	    SKAP_MISSING(info, SKAP_A_SEL) ||
+	    SKAP_MISSING(info, SKAP_A_MODE))
 		return -EINVAL;
 	ret = skap_get_family(info, &p.family);
 	if (ret)
@@ -444,8 +435,8 @@ static int skap_genl_new_policy(struct sk_buff *skb, struct genl_info *info)
 	p.dir = nla_get_u8(attrs[SKAP_A_DIR]);
 	p.mode = skap_xfrm_mode(nla_get_u8(attrs[SKAP_A_MODE]));
 	if (p.mode == XFRM_MODE_TUNNEL &&
-	    (skap_missing_attr(info, SKAP_A_SRC) ||
-	     skap_missing_attr(info, SKAP_A_DST)))
+	    (SKAP_MISSING(info, SKAP_A_SRC) ||
+	     SKAP_MISSING(info, SKAP_A_DST)))
 		return -EINVAL;
 	if (attrs[SKAP_A_SRC]) {
 		ret = skap_get_addr(attrs[SKAP_A_SRC], p.family, &p.src,
@@ -503,8 +494,8 @@ static int skap_genl_del_policy(struct sk_buff *skb, struct genl_info *info)
 	struct skap_net *sn = skap_net(genl_info_net(info));
 	int ret;
 
-	if (skap_missing_attr(info, SKAP_A_DIR) ||
-	    skap_missing_attr(info, SKAP_A_POLICY_INDEX))
+	if (SKAP_MISSING(info, SKAP_A_DIR) ||
+	    SKAP_MISSING(info, SKAP_A_POLICY_INDEX))
 		return -EINVAL;
 	mutex_lock(&sn->lock);
 	ret = skap_pol_del(sn, nla_get_u8(info->attrs[SKAP_A_DIR]),

@@ -527,6 +527,23 @@ TEST_F(genl, key_expiry_bounds_the_sa)
 	EXPECT_NE(0, skap_sa_add(&self->nl, &o));
 }
 
+/* A timeout set on the key later (keyctl timeout) removes its SAs too. */
+TEST_F_TIMEOUT(genl, key_timeout_removes_the_sa, 60)
+{
+	struct skap_obj o = sa4(self->kout);
+
+	ASSERT_EQ(0, skap_sa_add(&self->nl, &o)) TH_LOG("%s", self->nl.msg);
+	o = sa4(self->kin);
+	o.src = "192.0.2.2";
+	o.dst = "192.0.2.1";
+	ASSERT_EQ(0, skap_sa_add(&self->nl, &o)) TH_LOG("%s", self->nl.msg);
+	ASSERT_EQ(0, keyctl_set_timeout(self->kout, 1));
+	/* The check runs every SKAP_REAP_INTERVAL_S seconds. */
+	EXPECT_EQ(0, wait_sas(&self->nl, 1, SKAP_REAP_INTERVAL_S + 4));
+	EXPECT_EQ(1, skap_xfrm_states());
+	EXPECT_EQ(1, skap_sh_lines("/usr/sbin/ip xfrm state | grep 'spi 0x00001002'"));
+}
+
 /* A dump of thousands of entries spans many messages and resumes. */
 TEST_F(genl, dump_many)
 {
