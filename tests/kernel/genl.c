@@ -544,12 +544,29 @@ TEST_F_TIMEOUT(genl, key_timeout_removes_the_sa, 60)
 	EXPECT_EQ(1, skap_sh_lines("/usr/sbin/ip xfrm state | grep 'spi 0x00001002'"));
 }
 
-/* A dump of thousands of entries spans many messages and resumes. */
-TEST_F(genl, dump_many)
+static int dst_index(struct nlattr **tb)
+{
+	const unsigned char *a;
+
+	if (!tb[SKAP_A_DST] || nla_len(tb[SKAP_A_DST]) != 4)
+		return -1;
+	a = nla_data(tb[SKAP_A_DST]);
+	return (a[1] - 100) * 65536 + a[2] * 256 + a[3];
+}
+
+static int sum_cb(struct nlmsghdr *h, struct nlattr **tb, void *arg)
+{
+	*(long long *)arg += dst_index(tb);
+	return 0;
+}
+
+/* A dump of 10 000 entries spans many messages and resumes. */
+TEST_F_TIMEOUT(genl, dump_many, 300)
 {
 	struct skap_obj o = sa4(self->kout);
 	char dst[32];
-	int i, n = 3000;
+	long long sum = 0, want = 0;
+	int i, n = 10000;
 
 	for (i = 0; i < n; i++) {
 		snprintf(dst, sizeof(dst), "10.%d.%d.%d", 100 + i / 65536,
@@ -557,7 +574,10 @@ TEST_F(genl, dump_many)
 		o.dst = dst;
 		ASSERT_EQ(0, skap_sa_add(&self->nl, &o)) TH_LOG("%d: %s", i, self->nl.msg);
 	}
-	EXPECT_EQ(n, skap_dump(&self->nl, SKAP_CMD_GET_SA, NULL, NULL));
+	EXPECT_EQ(n, skap_dump(&self->nl, SKAP_CMD_GET_SA, sum_cb, &sum));
+	for (i = 0; i < n; i++)
+		want += i;
+	EXPECT_EQ(want, sum) TH_LOG("an SA was skipped or repeated");
 	EXPECT_EQ(n, skap_xfrm_states());
 	for (i = 0; i < n; i += 2) {
 		snprintf(dst, sizeof(dst), "10.%d.%d.%d", 100 + i / 65536,
@@ -568,6 +588,74 @@ TEST_F(genl, dump_many)
 	EXPECT_EQ(0, skap_flush(&self->nl));
 	EXPECT_EQ(0, skap_dump(&self->nl, SKAP_CMD_GET_SA, NULL, NULL));
 	EXPECT_EQ(0, skap_xfrm_states());
+}
+
+/*
+ * A dump that spans many messages, with SAs deleted while it is under way:
+ * no SA is reported twice, every SA that stays is reported, the deleted ones
+ * not yet reached are not, and the dump says it was interrupted.
+ */
+TEST_F_TIMEOUT(genl, dump_resumes_across_changes, 120)
+{
+	static unsigned char seen[2000], buf[1 << 16];
+	struct skap_obj o = sa4(self->kout);
+	int i, n = 2000, fd, done = 0, intr = 0, dups = 0, parts = 0;
+	struct skap_nl nl2;
+	struct nl_msg *m;
+	char dst[32];
+
+	for (i = 0; i < n; i++) {
+		snprintf(dst, sizeof(dst), "10.%d.%d.%d", 100 + i / 65536, (i / 256) % 256, i % 256);
+		o.dst = dst;
+		ASSERT_EQ(0, skap_sa_add(&self->nl, &o)) TH_LOG("%d: %s", i, self->nl.msg);
+	}
+	ASSERT_EQ(0, skap_nl_open(&nl2));
+	m = skap_msg(&self->nl, SKAP_CMD_GET_SA, NLM_F_DUMP);
+	nl_complete_msg(self->nl.sk, m);
+	ASSERT_LT(0, nl_send(self->nl.sk, m));
+	nlmsg_free(m);
+	fd = nl_socket_get_fd(self->nl.sk);
+	while (!done) {
+		struct nlmsghdr *h;
+		int len = recv(fd, buf, sizeof(buf), 0);
+
+		ASSERT_LT(0, len);
+		parts++;
+		for (h = (struct nlmsghdr *)buf; nlmsg_ok(h, len); h = nlmsg_next(h, &len)) {
+			struct nlattr *tb[SKAP_A_MAX + 1];
+			int idx;
+
+			if (h->nlmsg_type == NLMSG_DONE || h->nlmsg_type == NLMSG_ERROR) {
+				done = 1;
+				break;
+			}
+			if (h->nlmsg_flags & NLM_F_DUMP_INTR)
+				intr = 1;
+			ASSERT_EQ(0, genlmsg_parse(h, 0, tb, SKAP_A_MAX, NULL));
+			idx = dst_index(tb);
+			ASSERT_TRUE(idx >= 0 && idx < n);
+			if (seen[idx]++)
+				dups++;
+		}
+		if (parts == 1) {
+			/* After the first part: delete ten at each end. */
+			for (i = 0; i < 10; i++) {
+				snprintf(dst, sizeof(dst), "10.100.0.%d", i);
+				ASSERT_EQ(0, skap_sa_del(&nl2, AF_INET, dst, 0x1001));
+				snprintf(dst, sizeof(dst), "10.100.%d.%d", (n - 1 - i) / 256, (n - 1 - i) % 256);
+				ASSERT_EQ(0, skap_sa_del(&nl2, AF_INET, dst, 0x1001));
+			}
+		}
+	}
+	TH_LOG("%d parts", parts);
+	EXPECT_LT(3, parts);
+	EXPECT_EQ(0, dups);
+	EXPECT_TRUE(intr);
+	for (i = 10; i < n - 10; i++)
+		EXPECT_EQ(1, seen[i]) TH_LOG("SA %d reported %d times", i, seen[i]);
+	for (i = n - 10; i < n; i++)
+		EXPECT_EQ(0, seen[i]);
+	skap_nl_close(&nl2);
 }
 
 TEST_HARNESS_MAIN

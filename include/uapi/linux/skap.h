@@ -97,8 +97,9 @@
  *
  *    The state has a 32-packet replay window. Reply: none (the ACK).
  *
- * SKAP_CMD_DEL_SA: SKAP_A_FAMILY, SKAP_A_DST, SKAP_A_SPI (all required) name
- * an SA the module owns (ENOENT otherwise, also for foreign states).
+ * SKAP_CMD_DEL_SA: SKAP_A_FAMILY, SKAP_A_DST, SKAP_A_SPI (all required) and
+ * SKAP_A_MARK (optional, the mark value that selects a marked SA) name an SA
+ * the module owns (ENOENT otherwise, also for foreign states).
  *
  * SKAP_CMD_GET_SA (NLM_F_DUMP): no attributes. One message per SA, in the
  * order of creation, with SKAP_A_KEY, SKAP_A_FAMILY, SKAP_A_SRC, SKAP_A_DST,
