@@ -133,8 +133,9 @@ int skap_sa_add(struct skap_net *sn, const struct skap_sa_params *p,
 
 	aead = skap_sa_aead(key, &spi, &dir, &expiry);
 	if (IS_ERR(aead)) {
-		NL_SET_ERR_MSG(extack, "the key is revoked or expired");
 		ret = PTR_ERR(aead);
+		if (ret != -ENOMEM)
+			NL_SET_ERR_MSG(extack, "the key is revoked or expired");
 		goto err_key;
 	}
 	if (p->has_spi && p->spi != spi) {
@@ -203,17 +204,24 @@ int skap_sa_add(struct skap_net *sn, const struct skap_sa_params *p,
 		goto err_state;
 	hash_add_rcu(sn->sa_hash, &sa->node, hash_ptr(x, 32));
 
-	/* One reference for the state table, one (the allocation's) for us. */
+	/*
+	 * As in xfrm_user, the allocation's reference goes to the state table
+	 * (xfrm_state_delete() drops it); this one is the module's.
+	 */
 	xfrm_state_hold(x);
 	ret = xfrm_state_add(x);
 	if (ret) {
-		xfrm_state_put(x);
-		hash_del_rcu(&sa->node);
-		xa_erase(&sn->sas, sa->id);
-		synchronize_rcu();
 		if (ret == -EEXIST)
 			NL_SET_ERR_MSG(extack, "an SA with this destination and SPI exists");
-		goto err_state;
+		hash_del_rcu(&sa->node);
+		xa_erase(&sn->sas, sa->id);
+		xfrm_state_put(x);
+		x->km.state = XFRM_STATE_DEAD;
+		xfrm_state_put(x);
+		/* The key manager may be looking at it. */
+		kfree_rcu(sa, rcu);
+		key_put(key);
+		return ret;
 	}
 	/* As xfrm_user: the state is usable once it is in the table. */
 	if (x->km.state == XFRM_STATE_VOID)
