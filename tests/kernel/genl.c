@@ -501,6 +501,22 @@ TEST_F(genl, key_revoke_and_foreign_delete)
 	ASSERT_EQ(0, skap_sh("/usr/sbin/ip xfrm state flush"));
 	EXPECT_EQ(0, wait_sas(&self->nl, 0, 3));
 	EXPECT_EQ(0, skap_dump(&self->nl, SKAP_CMD_GET_SA, NULL, NULL));
+	/* The same for policies. */
+	{
+		struct skap_obj p = pol4(SKAP_POLICY_OUT);
+		struct skap_info i;
+		int t;
+
+		ASSERT_EQ(0, skap_pol_add(&self->nl, &p, NULL));
+		ASSERT_EQ(0, skap_sh("/usr/sbin/ip xfrm policy flush"));
+		for (t = 0; t < 30; t++) {
+			if (!skap_info(&self->nl, &i) && !i.policies)
+				break;
+			usleep(100000);
+		}
+		EXPECT_EQ(0, i.policies);
+		EXPECT_EQ(0, skap_dump(&self->nl, SKAP_CMD_GET_POLICY, NULL, NULL));
+	}
 }
 
 /* An SA never outlives its key. */
