@@ -28,7 +28,10 @@ FIXTURE_SETUP(ev)
 			     "/usr/sbin/ip addr add 10.77.0.1/32 dev lo && "
 			     "/usr/sbin/ip addr add 10.78.0.1/32 dev lo && "
 			     "/usr/sbin/ip route add 10.77.0.0/24 via 192.0.2.2 dev ev0 src 10.77.0.1 && "
-			     "/usr/sbin/ip route add 10.78.0.0/24 via 192.0.2.2 dev ev0 src 10.78.0.1"));
+			     "/usr/sbin/ip route add 10.78.0.0/24 via 192.0.2.2 dev ev0 src 10.78.0.1 && "
+			     "/usr/sbin/ip addr add 2001:db8:e::1/64 dev ev0 nodad && "
+			     "/usr/sbin/ip addr add 2001:db8:77::1/128 dev lo nodad && "
+			     "/usr/sbin/ip route add 2001:db8:77::/64 via 2001:db8:e::2 dev ev0 src 2001:db8:77::1"));
 	ASSERT_EQ(0, skap_nl_open(&self->nl));
 	ASSERT_EQ(0, skap_events_open(&self->ev));
 	ASSERT_EQ(0, skap_info(&self->nl, &self->info));
@@ -102,6 +105,29 @@ TEST_F(ev, acquire_on_first_packet)
 	/* With the SA in place, traffic makes no more acquires. */
 	send_udp("10.77.0.9");
 	EXPECT_EQ(0, skap_event_next(&self->ev, &e, 1000)) TH_LOG("event %d seq %u", e.cmd, e.seq);
+}
+
+TEST_F(ev, acquire_ipv6)
+{
+	struct skap_obj o = { .family = AF_INET6, .dir = SKAP_POLICY_OUT,
+			      .mode = SKAP_MODE_TUNNEL, .src = "2001:db8:e::1",
+			      .dst = "2001:db8:e::2", .sel_src = "2001:db8:77::1/128",
+			      .sel_dst = "2001:db8:77::/64", .reqid = 11 };
+	struct sockaddr_in6 a = { .sin6_family = AF_INET6, .sin6_port = htons(9) };
+	struct skap_event e;
+	uint32_t index = 0;
+	int s;
+
+	ASSERT_EQ(0, skap_pol_add(&self->nl, &o, &index)) TH_LOG("%s", self->nl.msg);
+	s = socket(AF_INET6, SOCK_DGRAM, 0);
+	inet_pton(AF_INET6, "2001:db8:77::9", &a.sin6_addr);
+	sendto(s, "x", 1, MSG_DONTWAIT, (struct sockaddr *)&a, sizeof(a));
+	close(s);
+	ASSERT_EQ(SKAP_CMD_ACQUIRE, skap_event_next(&self->ev, &e, 3000));
+	EXPECT_EQ(AF_INET6, e.family);
+	EXPECT_EQ(index, e.index);
+	EXPECT_EQ(11, e.reqid);
+	EXPECT_EQ(0, memcmp(e.dst, "\x20\x01\x0d\xb8\x00\x0e\0\0\0\0\0\0\0\0\0\x02", 16));
 }
 
 TEST_F(ev, soft_then_hard_expire)
