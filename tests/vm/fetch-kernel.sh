@@ -17,8 +17,11 @@ deb=$(ls "$cache/${pkg}_"*.deb 2>/dev/null | head -n 1 || true)
 if [ -z "$deb" ]; then
 	if ! (cd "$cache" && apt-get download "$spec" >/dev/null 2>&1); then
 		apt-get update -q >/dev/null
-		(cd "$cache" && apt-get download "$spec" >/dev/null) || {
-			echo "fetch-kernel: cannot download $spec" >&2
+		# The archive keeps one version per package: a newer build of the
+		# same ABI ($kver) loads modules built against these headers.
+		(cd "$cache" && { apt-get download "$spec" >/dev/null 2>&1 ||
+			apt-get download "$pkg" >/dev/null; }) || {
+			echo "fetch-kernel: cannot download $spec or $pkg" >&2
 			exit 1
 		}
 	fi
