@@ -29,9 +29,14 @@ struct skap_sync_stats {
 	unsigned int kept;
 	unsigned int added;
 	unsigned int removed;
+	unsigned int sas_removed; /* SAs of links that are no longer configured */
 };
 
-/* Brings the module's policies in line with CFG. */
+/*
+ * Brings the module's policies in line with CFG, and removes the SAs whose
+ * reqid belongs to no configured link (a link that was removed takes its
+ * SAs with it; the SAs of every other link stay untouched).
+ */
 int skap_policy_sync(struct skap_kmod *km, const struct skap_daemon_config *cfg,
 		     struct skap_sync_stats *stats, struct skap_kmod_error *err);
 

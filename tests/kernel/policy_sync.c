@@ -11,9 +11,11 @@
 
 #include <linux/skap.h>
 
+#include <arpa/inet.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "kselftest_harness.h"
 
@@ -136,6 +138,65 @@ TEST_F(sync, install_then_nothing_then_only_the_difference)
 	EXPECT_EQ(6, st.removed);
 	EXPECT_EQ(0, st.added);
 	EXPECT_EQ(3, xfrm_policy_count()) TH_LOG("the hand-made policy survives every sync");
+	skap_config_free(&cfg);
+}
+
+/* An SA for LINK's reqid, built from a fresh key. */
+static int add_sa(struct skap_kmod *km, const char *link, uint32_t spi, const char *dst)
+{
+	struct skap_kmod_info info;
+	struct skap_kmod_error err;
+	struct skap_key_params k;
+	struct skap_sa sa;
+
+	if (skap_kmod_info(km, &info, &err))
+		return -1;
+	memset(&k, 0, sizeof(k));
+	strcpy(k.peer, "dev-x");
+	k.dir = SKAP_KEY_DIR_OUT;
+	k.spi = spi;
+	k.expiry = (uint64_t)time(NULL) + 600;
+	memset(k.key, 7, sizeof(k.key));
+	memset(&sa, 0, sizeof(sa));
+	if (skap_key_add(info.keyring, &k, &sa.key))
+		return -1;
+	sa.family = AF_INET;
+	inet_pton(AF_INET, "198.51.100.1", sa.src);
+	inet_pton(AF_INET, dst, sa.dst);
+	sa.spi = spi;
+	sa.mode = SKAP_MODE_TUNNEL;
+	sa.reqid = skap_link_reqid(link);
+	return skap_kmod_new_sa(km, &sa, &err);
+}
+
+static int count_sa(const struct skap_sa *sa, void *arg)
+{
+	(void)sa;
+	(*(int *)arg)++;
+	return 0;
+}
+
+TEST_F(sync, removed_link_takes_its_sas_along)
+{
+	struct skap_daemon_config cfg;
+	struct skap_sync_stats st;
+	struct skap_kmod_error err;
+	int n = 0;
+
+	ASSERT_EQ(0, load(HEAD LINK_B LINK_C, &cfg));
+	ASSERT_EQ(0, skap_policy_sync(self->km, &cfg, &st, &err)) TH_LOG("%s", err.msg);
+	EXPECT_EQ(0, st.sas_removed);
+	skap_config_free(&cfg);
+	ASSERT_EQ(0, add_sa(self->km, "b", 0x3001, "203.0.113.2"));
+	ASSERT_EQ(0, add_sa(self->km, "c", 0x3002, "203.0.113.3"));
+
+	ASSERT_EQ(0, load(HEAD LINK_C, &cfg));
+	ASSERT_EQ(0, skap_policy_sync(self->km, &cfg, &st, &err)) TH_LOG("%s", err.msg);
+	EXPECT_EQ(1, st.sas_removed);
+	ASSERT_EQ(0, skap_kmod_dump_sas(self->km, count_sa, &n, &err));
+	EXPECT_EQ(1, n) TH_LOG("link c's SA stays");
+	ASSERT_EQ(0, skap_policy_sync(self->km, &cfg, &st, &err));
+	EXPECT_EQ(0, st.sas_removed);
 	skap_config_free(&cfg);
 }
 

@@ -136,6 +136,62 @@ static int wanted_policies(const struct skap_daemon_config *cfg, struct policy_l
 	return 0;
 }
 
+struct sa_list {
+	struct skap_sa *items;
+	size_t n, cap;
+};
+
+static int collect_sa(const struct skap_sa *sa, void *arg)
+{
+	struct sa_list *l = arg;
+
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? 2 * l->cap : 64;
+		struct skap_sa *grown = realloc(l->items, cap * sizeof(*grown));
+
+		if (!grown)
+			return -ENOMEM;
+		l->items = grown;
+		l->cap = cap;
+	}
+	l->items[l->n++] = *sa;
+	return 0;
+}
+
+static bool reqid_configured(const struct skap_daemon_config *cfg, uint32_t reqid)
+{
+	for (size_t i = 0; i < cfg->n_links; i++)
+		if (skap_link_reqid(cfg->links[i].name) == reqid)
+			return true;
+	return false;
+}
+
+static int remove_orphan_sas(struct skap_kmod *km, const struct skap_daemon_config *cfg,
+			     struct skap_sync_stats *stats, struct skap_kmod_error *err)
+{
+	struct sa_list sas = { 0 };
+	int ret;
+
+	for (int attempt = 0;; attempt++) {
+		sas.n = 0;
+		ret = skap_kmod_dump_sas(km, collect_sa, &sas, err);
+		if (ret != -EAGAIN || attempt == 3)
+			break;
+	}
+	for (size_t i = 0; !ret && i < sas.n; i++) {
+		if (reqid_configured(cfg, sas.items[i].reqid))
+			continue;
+		ret = skap_kmod_del_sa(km, sas.items[i].family, sas.items[i].dst, sas.items[i].spi,
+				       err);
+		if (ret == -ENOENT)
+			ret = 0; /* expired meanwhile */
+		else if (!ret)
+			stats->sas_removed++;
+	}
+	free(sas.items);
+	return ret;
+}
+
 int skap_policy_sync(struct skap_kmod *km, const struct skap_daemon_config *cfg,
 		     struct skap_sync_stats *stats, struct skap_kmod_error *err)
 {
@@ -187,7 +243,7 @@ int skap_policy_sync(struct skap_kmod *km, const struct skap_daemon_config *cfg,
 			goto out;
 		stats->added++;
 	}
-	ret = 0;
+	ret = remove_orphan_sas(km, cfg, stats, err);
 out:
 	free(have.items);
 	free(want.items);

@@ -61,6 +61,9 @@ static int sync_policies(struct skapd *d)
 	}
 	log_info("policies: %u kept, %u added, %u removed (%zu link%s)", st.kept, st.added,
 		 st.removed, d->cfg.n_links, d->cfg.n_links == 1 ? "" : "s");
+	if (st.sas_removed)
+		log_info("removed %u SA%s of links no longer configured", st.sas_removed,
+			 st.sas_removed == 1 ? "" : "s");
 	return 0;
 }
 
