@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * One ".skap" keyring per network namespace, made by the module the way
- * net/dns_resolver makes its keyring: owned by root, not in anyone's quota,
- * visible in /proc/keys and with keyctl to root. Its restriction lets in
+ * net/dns_resolver makes its keyring: owned by root (of the user namespace
+ * that owns the network namespace), not in anyone's quota, visible in
+ * /proc/keys and with keyctl to that root. Its restriction lets in
  * only "skap" keys, and only from a process with CAP_NET_ADMIN in the user
  * namespace that owns the network namespace.
  */
@@ -46,8 +47,22 @@ static int skap_keyring_restrict(struct key *keyring,
 
 int skap_keyring_create(struct skap_net *sn)
 {
+	struct user_namespace *user_ns = sn->net->user_ns;
 	struct key_restriction *restrict_link;
+	kuid_t uid = make_kuid(user_ns, 0);
+	kgid_t gid = make_kgid(user_ns, 0);
 	struct key *keyring;
+
+	/*
+	 * Owned by the root of the user namespace that owns the network
+	 * namespace or, when that has no mapping yet (unshare(CLONE_NEWUSER |
+	 * CLONE_NEWNET) comes before the uid_map), by its creator, whom root
+	 * in it usually maps to. GLOBAL_ROOT_UID in the initial namespace.
+	 */
+	if (!uid_valid(uid) || !gid_valid(gid)) {
+		uid = user_ns->owner;
+		gid = user_ns->group;
+	}
 
 	/* Freed by the keyring when it is destroyed. */
 	restrict_link = kzalloc(sizeof(*restrict_link), GFP_KERNEL);
@@ -55,8 +70,7 @@ int skap_keyring_create(struct skap_net *sn)
 		return -ENOMEM;
 	restrict_link->check = skap_keyring_restrict;
 
-	keyring = keyring_alloc(SKAP_KEYRING_NAME, GLOBAL_ROOT_UID,
-				GLOBAL_ROOT_GID, skap_cred,
+	keyring = keyring_alloc(SKAP_KEYRING_NAME, uid, gid, skap_cred,
 				KEY_POS_VIEW | KEY_POS_READ | KEY_POS_WRITE |
 				KEY_POS_SEARCH | KEY_USR_VIEW | KEY_USR_READ |
 				KEY_USR_WRITE | KEY_USR_SEARCH,

@@ -113,4 +113,86 @@ TEST_F(iso, namespace_exit_takes_everything)
 	EXPECT_GT(100, t) TH_LOG("the key outlived its namespace");
 }
 
+static int write_file(const char *path, const char *text)
+{
+	int fd = open(path, O_WRONLY), ok;
+
+	if (fd < 0)
+		return -1;
+	ok = write(fd, text, strlen(text)) == (ssize_t)strlen(text);
+	close(fd);
+	return ok ? 0 : -1;
+}
+
+/*
+ * A container: a new user namespace (its root is uid 100000 outside) with a
+ * new network namespace. Its root administers its own keyring and SAs, and
+ * cannot write the initial namespace's keyring.
+ */
+TEST(user_namespace_root_administers_its_own)
+{
+	struct skap_nl nl;
+	struct skap_info init;
+	int to_child[2], to_parent[2], status;
+	char path[64], c;
+	pid_t pid;
+
+	ASSERT_EQ(0, skap_nl_open(&nl));
+	ASSERT_EQ(0, skap_info(&nl, &init));
+	skap_nl_close(&nl);
+	ASSERT_EQ(0, pipe(to_child));
+	ASSERT_EQ(0, pipe(to_parent));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		struct skap_obj o = { .family = AF_INET, .src = "192.0.2.1", .dst = "192.0.2.2",
+				      .mode = SKAP_MODE_TRANSPORT };
+		struct skap_info i;
+		int ret = 0;
+
+		/* An ordinary user outside, root inside. */
+		if (setresgid(100000, 100000, 100000) || setresuid(100000, 100000, 100000))
+			_exit(99);
+		if (unshare(CLONE_NEWUSER | CLONE_NEWNET))
+			_exit(100);
+		if (write(to_parent[1], "u", 1) != 1 || read(to_child[0], &c, 1) != 1)
+			_exit(101);
+		if (skap_nl_open(&nl) || skap_info(&nl, &i))
+			_exit(102);
+		if (i.keyring == init.keyring)
+			ret |= 1;
+		o.key = skap_key_add(i.keyring, 1, SKAP_KEY_DIR_OUT, 0x7100, 1);
+		if (o.key < 0) {
+			fprintf(stderr, "# add_key in the container's keyring: %s\n", strerror(errno));
+			ret |= 2;
+		}
+		if (skap_sa_add(&nl, &o)) {
+			fprintf(stderr, "# SA add in the container: %d %s\n", nl.err, nl.msg);
+			ret |= 4;
+		}
+		if (skap_dump(&nl, SKAP_CMD_GET_SA, NULL, NULL) != 1)
+			ret |= 8;
+		/* The initial namespace's keyring is not theirs. */
+		if (skap_key_add(init.keyring, 2, SKAP_KEY_DIR_OUT, 0x7200, 2) >= 0)
+			ret |= 16;
+		if (skap_flush(&nl))
+			ret |= 32;
+		skap_nl_close(&nl);
+		_exit(ret);
+	}
+	ASSERT_EQ(1, read(to_parent[0], &c, 1));
+	snprintf(path, sizeof(path), "/proc/%d/setgroups", pid);
+	ASSERT_EQ(0, write_file(path, "deny"));
+	snprintf(path, sizeof(path), "/proc/%d/uid_map", pid);
+	ASSERT_EQ(0, write_file(path, "0 100000 1"));
+	snprintf(path, sizeof(path), "/proc/%d/gid_map", pid);
+	ASSERT_EQ(0, write_file(path, "0 100000 1"));
+	ASSERT_EQ(1, write(to_child[1], "g", 1));
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	ASSERT_TRUE(WIFEXITED(status));
+	EXPECT_EQ(0, WEXITSTATUS(status))
+		TH_LOG("failures (bits): 1 same keyring, 2 add_key, 4 SA add, 8 dump, "
+		       "16 wrote the initial keyring, 32 flush");
+}
+
 TEST_HARNESS_MAIN
