@@ -246,4 +246,96 @@ TEST_F(dp, hand_made_states_with_the_same_keys_interoperate)
 	reset(&self->a, self->ia.keyring);
 }
 
+#define HA "skap-gw-ha"
+#define GA "skap-gw-a"
+#define GB "skap-gw-b"
+#define HB "skap-gw-hb"
+
+/* One gateway's SAs and its out, in and fwd policies, tunnel mode. */
+static int gateway(struct skap_nl *nl, key_serial_t ring, int is_a, uint8_t key_in)
+{
+	const char *me = is_a ? "198.51.100.1" : "198.51.100.2";
+	const char *peer = is_a ? "198.51.100.2" : "198.51.100.1";
+	const char *mynet = is_a ? "10.1.0.0/24" : "10.2.0.0/24";
+	const char *peernet = is_a ? "10.2.0.0/24" : "10.1.0.0/24";
+	struct skap_obj o = { .family = AF_INET, .mode = SKAP_MODE_TUNNEL, .reqid = 4 };
+	key_serial_t kout, kin;
+	int ret;
+
+	kout = skap_key_add(ring, is_a ? 1 : 2, SKAP_KEY_DIR_OUT, is_a ? SPI_AB : SPI_BA,
+			    is_a ? KEY_AB : KEY_BA);
+	kin = skap_key_add(ring, is_a ? 2 : 1, SKAP_KEY_DIR_IN, is_a ? SPI_BA : SPI_AB, key_in);
+	if (kout < 0 || kin < 0)
+		return -errno;
+	o.key = kin;
+	o.src = peer;
+	o.dst = me;
+	ret = skap_sa_add(nl, &o);
+	o.key = kout;
+	o.src = me;
+	o.dst = peer;
+	ret = ret ? ret : skap_sa_add(nl, &o);
+	o.key = 0;
+	o.dir = SKAP_POLICY_OUT;
+	o.sel_src = mynet;
+	o.sel_dst = peernet;
+	ret = ret ? ret : skap_pol_add(nl, &o, NULL);
+	o.src = peer;
+	o.dst = me;
+	o.sel_src = peernet;
+	o.sel_dst = mynet;
+	o.dir = SKAP_POLICY_IN;
+	ret = ret ? ret : skap_pol_add(nl, &o, NULL);
+	o.dir = SKAP_POLICY_FWD;
+	return ret ? ret : skap_pol_add(nl, &o, NULL);
+}
+
+/*
+ * Two sites: host - gateway ==ESP== gateway - host. The gateways forward
+ * the hosts' traffic through module-made tunnel SAs (out, in and fwd
+ * policies); the WAN between them carries only ESP.
+ */
+TEST_F(dp, gateways_forward_between_sites)
+{
+	int self_ns = open("/proc/self/ns/net", O_RDONLY);
+	struct skap_nl ga, gb;
+	struct skap_info ia, ib;
+
+	skap_sh(IP " netns del " HA " 2>/dev/null; " IP " netns del " GA " 2>/dev/null; "
+		IP " netns del " GB " 2>/dev/null; " IP " netns del " HB " 2>/dev/null");
+	ASSERT_EQ(0, skap_sh(
+		"for n in " HA " " GA " " GB " " HB "; do " IP " netns add $n && " IP " -n $n link set lo up || exit 1; done && "
+		IP " link add lan netns " HA " type veth peer name lan netns " GA " && "
+		IP " link add wan netns " GA " type veth peer name wan netns " GB " && "
+		IP " link add lan netns " GB " type veth peer name lan netns " HB " && "
+		IP " -n " HA " addr add 10.1.0.2/24 dev lan && " IP " -n " GA " addr add 10.1.0.1/24 dev lan && "
+		IP " -n " GA " addr add 198.51.100.1/24 dev wan && " IP " -n " GB " addr add 198.51.100.2/24 dev wan && "
+		IP " -n " GB " addr add 10.2.0.1/24 dev lan && " IP " -n " HB " addr add 10.2.0.2/24 dev lan && "
+		"for n in " HA " " GA " " GB " " HB "; do for d in lan wan; do " IP " -n $n link set $d up 2>/dev/null; done; done; "
+		IP " -n " HA " route add default via 10.1.0.1 && " IP " -n " HB " route add default via 10.2.0.1 && "
+		IP " -n " GA " route add 10.2.0.0/24 via 198.51.100.2 && " IP " -n " GB " route add 10.1.0.0/24 via 198.51.100.1 && "
+		IP " netns exec " GA " sysctl -qw net.ipv4.ip_forward=1 && "
+		IP " netns exec " GB " sysctl -qw net.ipv4.ip_forward=1"));
+	ASSERT_EQ(0, skap_setns(GA));
+	ASSERT_EQ(0, skap_nl_open(&ga));
+	ASSERT_EQ(0, skap_setns(GB));
+	ASSERT_EQ(0, skap_nl_open(&gb));
+	ASSERT_EQ(0, setns(self_ns, CLONE_NEWNET));
+	close(self_ns);
+	ASSERT_EQ(0, skap_info(&ga, &ia));
+	ASSERT_EQ(0, skap_info(&gb, &ib));
+	ASSERT_EQ(0, gateway(&ga, ia.keyring, 1, KEY_BA)) TH_LOG("%s", ga.msg);
+	ASSERT_EQ(0, gateway(&gb, ib.keyring, 0, KEY_AB)) TH_LOG("%s", gb.msg);
+
+	EXPECT_EQ(0, skap_sh(IP " netns exec " HA " ping -c 3 -W 2 10.2.0.2 >/dev/null"));
+	EXPECT_LE(3, packets(&ga, SPI_AB));
+	EXPECT_LE(3, packets(&gb, SPI_BA));
+	/* Without gateway B's fwd policy the decrypted traffic is dropped. */
+	EXPECT_EQ(0, skap_sh(IP " -n " GB " xfrm policy delete dir fwd src 10.1.0.0/24 dst 10.2.0.0/24"));
+	EXPECT_NE(0, skap_sh(IP " netns exec " HA " ping -c 2 -W 1 10.2.0.2 >/dev/null"));
+	skap_nl_close(&ga);
+	skap_nl_close(&gb);
+	skap_sh(IP " netns del " HA "; " IP " netns del " GA "; " IP " netns del " GB "; " IP " netns del " HB);
+}
+
 TEST_HARNESS_MAIN

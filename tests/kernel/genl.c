@@ -125,6 +125,14 @@ TEST_F(genl, sa_v4_transport)
 	EXPECT_EQ(SKAP_MODE_TRANSPORT, d.mode);
 	EXPECT_EQ(SKAP_KEY_DIR_OUT, d.dir);
 	EXPECT_TRUE(d.has_stats);
+	/* The dump never carries the key (32 bytes of 0x11) or a part of it. */
+	{
+		unsigned char key[8];
+
+		memset(key, 0x11, sizeof(key));
+		EXPECT_LT(0, self->nl.siglen);
+		EXPECT_EQ(NULL, memmem(self->nl.sig, self->nl.siglen, key, sizeof(key)));
+	}
 	/* A real xfrm state, as ip(8) shows it. */
 	EXPECT_EQ(1, skap_sh_lines("/usr/sbin/ip xfrm state | grep -E 'src 192.0.2.1 dst 192.0.2.2'"));
 	EXPECT_EQ(1, skap_sh_lines("/usr/sbin/ip xfrm state | grep -E 'proto esp spi 0x00001001 reqid 7 mode transport'"));
