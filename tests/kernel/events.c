@@ -11,13 +11,15 @@
 #define NS "skap-events"
 
 FIXTURE(ev) {
-	struct skap_nl nl, ev;
+	struct skap_nl nl, ev, other;
 	struct skap_info info;
 };
 
 FIXTURE_SETUP(ev)
 {
 	skap_sh("/usr/sbin/ip netns del " NS " 2>/dev/null");
+	/* A listener in the initial namespace, which must hear nothing. */
+	ASSERT_EQ(0, skap_events_open(&self->other));
 	ASSERT_EQ(0, skap_sh("/usr/sbin/ip netns add " NS));
 	ASSERT_EQ(0, skap_setns(NS));
 	/* Not over lo: lo has disable_xfrm set. */
@@ -39,6 +41,7 @@ FIXTURE_SETUP(ev)
 
 FIXTURE_TEARDOWN(ev)
 {
+	skap_nl_close(&self->other);
 	skap_nl_close(&self->ev);
 	skap_nl_close(&self->nl);
 	skap_sh("/usr/sbin/ip netns del " NS);
@@ -105,6 +108,8 @@ TEST_F(ev, acquire_on_first_packet)
 	/* With the SA in place, traffic makes no more acquires. */
 	send_udp("10.77.0.9");
 	EXPECT_EQ(0, skap_event_next(&self->ev, &e, 1000)) TH_LOG("event %d seq %u", e.cmd, e.seq);
+	/* Events stay in their namespace. */
+	EXPECT_EQ(0, skap_event_next(&self->other, &e, 100)) TH_LOG("event %d in another namespace", e.cmd);
 }
 
 TEST_F(ev, acquire_ipv6)
@@ -159,6 +164,7 @@ TEST_F(ev, soft_then_hard_expire)
 	EXPECT_EQ(0, skap_xfrm_states());
 	ASSERT_EQ(0, skap_info(&self->nl, &i));
 	EXPECT_EQ(0, i.sas);
+	EXPECT_EQ(0, skap_event_next(&self->other, &e, 100)) TH_LOG("event %d in another namespace", e.cmd);
 }
 
 /* A userspace XFRM_MSG_EXPIRE on a foreign state (ip xfrm state ... ) is not skap's. */
