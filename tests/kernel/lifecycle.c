@@ -211,4 +211,76 @@ TEST_F_TIMEOUT(storm, two_threads_and_a_dumper, 600)
 	skap_nl_close(&nl);
 }
 
+struct churn {
+	key_serial_t key;
+	uint32_t spi;
+	int id;
+	int ok;
+};
+
+/* Adds and deletes SAs until the module is gone. */
+static void *churn_thread(void *arg)
+{
+	struct churn *c = arg;
+	struct skap_obj o = { .key = c->key, .family = AF_INET, .src = "192.0.2.1",
+			      .mode = SKAP_MODE_TRANSPORT };
+	struct skap_nl nl;
+	char dst[32];
+	int i;
+
+	if (skap_nl_open(&nl))
+		return NULL;
+	for (i = 0; storm_running; i++) {
+		storm_dst(dst, sizeof(dst), c->id, i % 4096);
+		o.dst = dst;
+		if (skap_sa_add(&nl, &o) == 0)
+			c->ok++;
+		if (i >= 8) {
+			storm_dst(dst, sizeof(dst), c->id, (i - 8) % 4096);
+			skap_sa_del(&nl, AF_INET, dst, c->spi);
+		}
+	}
+	skap_nl_close(&nl);
+	return NULL;
+}
+
+/* Unloading while two threads add and delete SAs: clean, nothing left. */
+TEST_F_TIMEOUT(storm, unload_under_load, 300)
+{
+	struct churn c[2] = { { .spi = 0x4100, .id = 2 }, { .spi = 0x4101, .id = 3 } };
+	pthread_t th[2];
+	struct skap_nl nl;
+	struct skap_info i;
+	int k, t;
+
+	ASSERT_EQ(0, skap_nl_open(&nl));
+	ASSERT_EQ(0, skap_info(&nl, &i));
+	skap_nl_close(&nl);
+	skap_sh("/usr/sbin/ip xfrm state flush");
+	for (k = 0; k < 2; k++) {
+		c[k].key = skap_key_add(i.keyring, 0x41 + k, SKAP_KEY_DIR_OUT, c[k].spi, 0x41);
+		ASSERT_LT(0, c[k].key);
+	}
+	storm_running = 1;
+	for (k = 0; k < 2; k++)
+		ASSERT_EQ(0, pthread_create(&th[k], NULL, churn_thread, &c[k]));
+	sleep(1);
+	for (t = 0; t < 100 && skap_sh("rmmod skap 2>/dev/null"); t++)
+		usleep(50000);
+	EXPECT_GT(100, t) TH_LOG("rmmod kept failing");
+	sleep(1);
+	storm_running = 0;
+	for (k = 0; k < 2; k++)
+		pthread_join(th[k], NULL);
+	TH_LOG("SAs added before the unload: %d and %d", c[0].ok, c[1].ok);
+	EXPECT_LT(0, c[0].ok + c[1].ok);
+	EXPECT_FALSE(module_loaded());
+	EXPECT_EQ(0, skap_xfrm_states());
+	ASSERT_EQ(0, skap_sh("modprobe skap"));
+	ASSERT_EQ(0, skap_nl_open(&nl));
+	ASSERT_EQ(0, skap_info(&nl, &i));
+	EXPECT_EQ(0, i.sas);
+	skap_nl_close(&nl);
+}
+
 TEST_HARNESS_MAIN
