@@ -1,0 +1,142 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Symmetric primitives against published test vectors (RFC 5869 HKDF,
+ * RFC 4231 HMAC, NIST GCM), plus the failure paths: a wrong tag, key, nonce
+ * or AAD opens nothing and leaves no plaintext behind.
+ */
+
+#include <skap/sym.h>
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "kselftest_harness.h"
+
+static size_t unhex(const char *hex, uint8_t *out)
+{
+	size_t n = strlen(hex) / 2;
+
+	for (size_t i = 0; i < n; i++)
+		sscanf(hex + 2 * i, "%2hhx", &out[i]);
+	return n;
+}
+
+TEST(hkdf_rfc5869_case_1)
+{
+	uint8_t ikm[22], salt[13], info[10], okm[42], want[42], prk[32], want_prk[32];
+
+	memset(ikm, 0x0b, sizeof(ikm));
+	unhex("000102030405060708090a0b0c", salt);
+	unhex("f0f1f2f3f4f5f6f7f8f9", info);
+	unhex("3cb25f25faacd57a90434f64d0362f2a2d2d0a90cf1a5a4c5db02d56ecc4c5bf34007208d5b887185865",
+	      want);
+	unhex("077709362c2e32df0ddc3f0dc47bba6390b6c73bb50f9c3122ec844ad7c2b3e5", want_prk);
+	ASSERT_EQ(0, skap_hkdf(salt, sizeof(salt), ikm, sizeof(ikm), info, sizeof(info), okm, 42));
+	EXPECT_EQ(0, memcmp(want, okm, 42));
+	ASSERT_EQ(0, skap_hkdf_extract(salt, sizeof(salt), ikm, sizeof(ikm), prk));
+	EXPECT_EQ(0, memcmp(want_prk, prk, 32));
+	memset(okm, 0, sizeof(okm));
+	ASSERT_EQ(0, skap_hkdf_expand(prk, info, sizeof(info), okm, 42));
+	EXPECT_EQ(0, memcmp(want, okm, 42));
+}
+
+TEST(hkdf_rfc5869_case_3_empty_salt_and_info)
+{
+	uint8_t ikm[22], okm[42], want[42];
+
+	memset(ikm, 0x0b, sizeof(ikm));
+	unhex("8da4e775a563c18f715f802a063c5a31b8a11f5c5ee1879ec3454e5f3c738d2d9d201395faa4b61a96c8",
+	      want);
+	ASSERT_EQ(0, skap_hkdf("", 0, ikm, sizeof(ikm), "", 0, okm, 42));
+	EXPECT_EQ(0, memcmp(want, okm, 42));
+}
+
+TEST(hmac_rfc4231_case_2_in_parts)
+{
+	uint8_t mac[32], want[32];
+	const void *parts[] = { "what do ya want ", "for nothing?" };
+	const size_t lens[] = { 16, 12 };
+
+	unhex("5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843", want);
+	ASSERT_EQ(0, skap_hmac("Jefe", 4, parts, lens, 2, mac));
+	EXPECT_EQ(0, memcmp(want, mac, 32));
+}
+
+TEST(sha256_abc)
+{
+	uint8_t d[32], want[32];
+
+	unhex("ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad", want);
+	ASSERT_EQ(0, skap_sha256("abc", 3, d));
+	EXPECT_EQ(0, memcmp(want, d, 32));
+}
+
+TEST(gcm_nist_vector_with_aad)
+{
+	/* NIST GCM test case 16 (AES-256, 60-byte plaintext, 20-byte AAD). */
+	uint8_t key[32], iv[12], pt[60], aad[20], want[60 + 16], out[60 + 16], back[60];
+
+	unhex("feffe9928665731c6d6a8f9467308308feffe9928665731c6d6a8f9467308308", key);
+	unhex("cafebabefacedbaddecaf888", iv);
+	unhex("d9313225f88406e5a55909c5aff5269a86a7a9531534f7da2e4c303d8a318a721c3c0c95956809532fcf0e2449a6b525b16aedf5aa0de657ba637b39",
+	      pt);
+	unhex("feedfacedeadbeeffeedfacedeadbeefabaddad2", aad);
+	unhex("522dc1f099567d07f47f37a32a84427d643a8cdcbfe5c0c97598a2bd2555d1aa8cb08e48590dbb3da7b08b1056828838c5f61e6393ba7a0abcc9f662"
+	      "76fc6ece0f4e1768cddf8853bb2d551b",
+	      want);
+	ASSERT_EQ(0, skap_aead_seal(key, iv, aad, 20, pt, 60, out));
+	EXPECT_EQ(0, memcmp(want, out, sizeof(want)));
+	ASSERT_EQ(0, skap_aead_open(key, iv, aad, 20, out, sizeof(out), back));
+	EXPECT_EQ(0, memcmp(pt, back, 60));
+}
+
+TEST(gcm_refuses_every_alteration)
+{
+	uint8_t key[32] = { 1 }, nonce[12] = { 2 }, ct[8 + 16], out[8];
+	const char *aad = "skap1 ticket";
+
+	ASSERT_EQ(0, skap_aead_seal(key, nonce, aad, strlen(aad), "8 bytes!", 8, ct));
+	for (size_t i = 0; i < sizeof(ct); i++) {
+		ct[i] ^= 1;
+		memset(out, 0x55, sizeof(out));
+		ASSERT_EQ(-EBADMSG, skap_aead_open(key, nonce, aad, strlen(aad), ct, sizeof(ct), out));
+		ASSERT_EQ(0, out[0]) TH_LOG("no plaintext after a failed open");
+		ct[i] ^= 1;
+	}
+	key[0] ^= 1;
+	EXPECT_EQ(-EBADMSG, skap_aead_open(key, nonce, aad, strlen(aad), ct, sizeof(ct), out));
+	key[0] ^= 1;
+	nonce[0] ^= 1;
+	EXPECT_EQ(-EBADMSG, skap_aead_open(key, nonce, aad, strlen(aad), ct, sizeof(ct), out));
+	nonce[0] ^= 1;
+	EXPECT_EQ(-EBADMSG, skap_aead_open(key, nonce, "skap1 tickeT", 12, ct, sizeof(ct), out));
+	EXPECT_EQ(-EBADMSG, skap_aead_open(key, nonce, aad, strlen(aad), ct, 15, out));
+	EXPECT_EQ(0, skap_aead_open(key, nonce, aad, strlen(aad), ct, sizeof(ct), out));
+	EXPECT_EQ(0, memcmp(out, "8 bytes!", 8));
+}
+
+TEST(gcm_in_place)
+{
+	uint8_t key[32] = { 9 }, nonce[12] = { 0 }, buf[5 + 16];
+
+	memcpy(buf, "hello", 5);
+	ASSERT_EQ(0, skap_aead_seal(key, nonce, NULL, 0, buf, 5, buf));
+	ASSERT_EQ(0, skap_aead_open(key, nonce, NULL, 0, buf, sizeof(buf), buf));
+	EXPECT_EQ(0, memcmp(buf, "hello", 5));
+}
+
+TEST(random_and_compare)
+{
+	uint8_t a[32], b[32];
+
+	ASSERT_EQ(0, skap_random(a, sizeof(a)));
+	ASSERT_EQ(0, skap_random(b, sizeof(b)));
+	EXPECT_NE(0, memcmp(a, b, sizeof(a)));
+	EXPECT_EQ(1, skap_ct_compare(a, b, sizeof(a)));
+	memcpy(b, a, sizeof(a));
+	EXPECT_EQ(0, skap_ct_compare(a, b, sizeof(a)));
+}
+
+TEST_HARNESS_MAIN
