@@ -83,6 +83,9 @@ struct skap_msg_error {
 	uint16_t code;
 };
 
+/* Whether S is a device id or link name: 1-64 of A-Z a-z 0-9 . _ - */
+bool skap_id_valid(const char *s);
+
 /* The type of a message, after checking its header; -EBADMSG if malformed. */
 int skap_msg_type(const uint8_t *msg, size_t len);
 

@@ -106,9 +106,9 @@ static int get_selectors(struct skap_reader *r, struct skap_prefix *sel, size_t 
 	return 0;
 }
 
-static bool valid_id(const char *s)
+bool skap_id_valid(const char *s)
 {
-	size_t n = strlen(s);
+	size_t n = s ? strnlen(s, SKAP_ID_MAX + 1) : 0;
 
 	if (n == 0 || n > SKAP_ID_MAX)
 		return false;
@@ -124,7 +124,7 @@ static bool valid_id(const char *s)
 
 int skap_msg_init_encode(const struct skap_msg_init *m, struct skap_writer *w)
 {
-	if (!valid_id(m->device_id) || !valid_id(m->link) || !m->ticket || !m->ticket_len ||
+	if (!skap_id_valid(m->device_id) || !skap_id_valid(m->link) || !m->ticket || !m->ticket_len ||
 	    m->ticket_len > SKAP_TICKET_MAX || !m->public_key)
 		return refuse(w, -EINVAL);
 	put_header(w, SKAP_MSG_INIT, m->session);
@@ -160,7 +160,7 @@ int skap_msg_init_decode(const uint8_t *msg, size_t len, struct skap_msg_init *m
 	skap_read_str8(&r, m->device_id, sizeof(m->device_id), SKAP_ID_MAX);
 	skap_read_str8(&r, m->link, sizeof(m->link), SKAP_ID_MAX);
 	skap_read_u32(&r, &m->spi);
-	if (r.err || !valid_id(m->device_id) || !valid_id(m->link))
+	if (r.err || !skap_id_valid(m->device_id) || !skap_id_valid(m->link))
 		goto bad;
 	if (get_selectors(&r, m->local, &m->n_local) ||
 	    get_selectors(&r, m->remote, &m->n_remote) || m->local[0].family != m->remote[0].family)
