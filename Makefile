@@ -78,8 +78,11 @@ NET_SRC   := $(sort $(wildcard tests/net/*.c))
 NET_BIN   := $(NET_SRC:tests/net/%.c=$(B)/tests/net/%)
 TOOL_SRC  := $(sort $(wildcard tests/tools/*.c))
 TOOL_BIN  := $(TOOL_SRC:tests/tools/%.c=$(B)/tests/%)
-BENCH_SRC := $(sort $(wildcard bench/*.c))
+BENCH_SRC := $(sort $(filter-out bench/kernel-%,$(wildcard bench/*.c)))
 BENCH_BIN := $(BENCH_SRC:bench/%.c=$(B)/bench/%)
+# Benchmarks that run in the VM: bench/kernel-*.c, built like in-VM tests.
+VMBENCH_SRC := $(sort $(wildcard bench/kernel-*.c))
+VMBENCH_BIN := $(VMBENCH_SRC:bench/%.c=$(BUILD)/vm/bench/%)
 # In-VM tests are built without sanitizers: the VM is small and the kernel,
 # not the test program, is what they exercise.
 KTEST_SRC := $(sort $(wildcard tests/kernel/*.c))
@@ -140,13 +143,19 @@ $(BUILD)/vm/tests/%: tests/kernel/%.c $(KSELFTEST) $(BUILD)/libskap.a FORCE
 		$(shell pkg-config --cflags $(VM_PKGS) 2>/dev/null) $(TEST_CFLAGS) \
 		-o $@ $< $(BUILD)/libskap.a $(VM_LIBS) -lpthread
 
+$(BUILD)/vm/bench/%: bench/%.c $(KSELFTEST) $(BUILD)/libskap.a FORCE
+	@mkdir -p $(dir $@)
+	$(CC) -std=c11 -D_GNU_SOURCE -O2 -g $(WARN) -Iinclude -Iinclude/uapi \
+		$(shell pkg-config --cflags $(VM_PKGS) 2>/dev/null) $(TEST_CFLAGS) \
+		-o $@ $< $(BUILD)/libskap.a $(VM_LIBS) -lpthread
+
 tests: userspace $(UNIT_BIN) $(NET_BIN)
 
 $(KSELFTEST) kernel-src:
 	tests/lib/kernel-src.sh $(KVER) $(BUILD)/kernel-src
 
 # The VM harness needs the module, the self-test module and the in-VM tests.
-vm-prereqs: module $(BUILD)/libskap.a $(KTEST_BIN)
+vm-prereqs: module $(BUILD)/libskap.a $(KTEST_BIN) $(VMBENCH_BIN)
 	$(MAKE) -C $(KDIR) M=$(CURDIR)/tests/vm/warn modules
 
 deps:
@@ -174,7 +183,7 @@ vm-shell: deps
 	tests/vm/run.sh --shell
 
 bench: deps
-	$(MAKE) all $(BENCH_BIN)
+	$(MAKE) all vm-prereqs $(BENCH_BIN)
 	bench/run
 
 install: all
