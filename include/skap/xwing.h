@@ -1,0 +1,41 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * X-Wing (draft-connolly-cfrg-xwing-kem): ML-KEM-768 and X25519 combined
+ * into one KEM, the hybrid the SKAP exchange uses. The private key is a
+ * 32-byte seed, expanded with SHAKE256 into the ML-KEM key seeds (d, z)
+ * and the X25519 secret; the shared secret is
+ * SHA3-256(ss_M || ss_X || ct_X || pk_X || "\.//^\").
+ */
+#ifndef SKAP_XWING_H
+#define SKAP_XWING_H
+
+#include <stdint.h>
+
+#define SKAP_XWING_SK_LEN 32
+#define SKAP_XWING_PK_BYTES 1216
+#define SKAP_XWING_CT_BYTES 1120
+#define SKAP_XWING_SS_LEN 32
+#define SKAP_XWING_ESEED_LEN 64
+
+/* 0, or -EIO. */
+int skap_xwing_keygen(uint8_t sk[SKAP_XWING_SK_LEN], uint8_t pk[SKAP_XWING_PK_BYTES]);
+/* The public key of a given private key (deterministic). 0 or -EIO. */
+int skap_xwing_public_key(const uint8_t sk[SKAP_XWING_SK_LEN], uint8_t pk[SKAP_XWING_PK_BYTES]);
+
+/* 0; -EINVAL when the ML-KEM part fails the modulus check; -EIO. */
+int skap_xwing_encaps(const uint8_t pk[SKAP_XWING_PK_BYTES], uint8_t ct[SKAP_XWING_CT_BYTES],
+		      uint8_t ss[SKAP_XWING_SS_LEN]);
+/* ESEED: 32 bytes of ML-KEM randomness m, then the 32-byte X25519 ephemeral secret. */
+int skap_xwing_encaps_derand(const uint8_t pk[SKAP_XWING_PK_BYTES],
+			     const uint8_t eseed[SKAP_XWING_ESEED_LEN],
+			     uint8_t ct[SKAP_XWING_CT_BYTES], uint8_t ss[SKAP_XWING_SS_LEN]);
+
+/*
+ * 0; -EIO when X25519 refuses the peer share (OpenSSL rejects a low-order
+ * point, whose shared secret would be all zero): such a ciphertext can only
+ * come from an attacker, and the exchange fails.
+ */
+int skap_xwing_decaps(const uint8_t sk[SKAP_XWING_SK_LEN], const uint8_t ct[SKAP_XWING_CT_BYTES],
+		      uint8_t ss[SKAP_XWING_SS_LEN]);
+
+#endif /* SKAP_XWING_H */

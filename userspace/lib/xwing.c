@@ -1,0 +1,158 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * X-Wing over the library's ML-KEM-768 and OpenSSL's X25519
+ * (include/skap/xwing.h). Every intermediate secret is wiped on every path.
+ */
+
+#include <skap/xwing.h>
+
+#include <skap/keccak.h>
+#include <skap/mlkem.h>
+
+#include <errno.h>
+#include <openssl/evp.h>
+#include <openssl/rand.h>
+#include <string.h>
+
+static const uint8_t xwing_label[6] = { 0x5c, 0x2e, 0x2f, 0x2f, 0x5e, 0x5c };
+
+/* X25519(scalar, point) into OUT; 0 or -EIO. */
+static int x25519(const uint8_t scalar[32], const uint8_t point[32], uint8_t out[32])
+{
+	EVP_PKEY *priv = EVP_PKEY_new_raw_private_key(EVP_PKEY_X25519, NULL, scalar, 32);
+	EVP_PKEY *peer = EVP_PKEY_new_raw_public_key(EVP_PKEY_X25519, NULL, point, 32);
+	EVP_PKEY_CTX *ctx = priv ? EVP_PKEY_CTX_new(priv, NULL) : NULL;
+	size_t len = 32;
+	int ok = ctx && peer && EVP_PKEY_derive_init(ctx) == 1 &&
+		 EVP_PKEY_derive_set_peer(ctx, peer) == 1 && EVP_PKEY_derive(ctx, out, &len) == 1 &&
+		 len == 32;
+
+	EVP_PKEY_CTX_free(ctx);
+	EVP_PKEY_free(peer);
+	EVP_PKEY_free(priv);
+	if (!ok)
+		explicit_bzero(out, 32);
+	return ok ? 0 : -EIO;
+}
+
+/* X25519(scalar, 9): the public value of a scalar. */
+static int x25519_base(const uint8_t scalar[32], uint8_t out[32])
+{
+	EVP_PKEY *priv = EVP_PKEY_new_raw_private_key(EVP_PKEY_X25519, NULL, scalar, 32);
+	size_t len = 32;
+	int ok = priv && EVP_PKEY_get_raw_public_key(priv, out, &len) == 1 && len == 32;
+
+	EVP_PKEY_free(priv);
+	return ok ? 0 : -EIO;
+}
+
+struct expanded {
+	uint8_t seed[96]; /* d || z || sk_X */
+	uint8_t dk_m[SKAP_MLKEM768_DK_LEN];
+	uint8_t pk[SKAP_XWING_PK_BYTES]; /* pk_M || pk_X */
+};
+
+static int expand(const uint8_t sk[SKAP_XWING_SK_LEN], struct expanded *e)
+{
+	skap_shake256(sk, SKAP_XWING_SK_LEN, e->seed, sizeof(e->seed));
+	skap_mlkem768_keygen_derand(e->seed, e->seed + 32, e->pk, e->dk_m);
+	return x25519_base(e->seed + 64, e->pk + SKAP_MLKEM768_EK_LEN);
+}
+
+static void combine(const uint8_t ss_m[32], const uint8_t ss_x[32], const uint8_t ct_x[32],
+		    const uint8_t pk_x[32], uint8_t ss[SKAP_XWING_SS_LEN])
+{
+	uint8_t in[32 * 4 + sizeof(xwing_label)];
+
+	memcpy(in, ss_m, 32);
+	memcpy(in + 32, ss_x, 32);
+	memcpy(in + 64, ct_x, 32);
+	memcpy(in + 96, pk_x, 32);
+	memcpy(in + 128, xwing_label, sizeof(xwing_label));
+	skap_sha3_256(in, sizeof(in), ss);
+	explicit_bzero(in, sizeof(in));
+}
+
+int skap_xwing_public_key(const uint8_t sk[SKAP_XWING_SK_LEN], uint8_t pk[SKAP_XWING_PK_BYTES])
+{
+	struct expanded e;
+	int ret = expand(sk, &e);
+
+	if (!ret)
+		memcpy(pk, e.pk, sizeof(e.pk));
+	explicit_bzero(&e, sizeof(e));
+	return ret;
+}
+
+int skap_xwing_keygen(uint8_t sk[SKAP_XWING_SK_LEN], uint8_t pk[SKAP_XWING_PK_BYTES])
+{
+	int ret;
+
+	if (RAND_priv_bytes(sk, SKAP_XWING_SK_LEN) != 1)
+		return -EIO;
+	ret = skap_xwing_public_key(sk, pk);
+	if (ret)
+		explicit_bzero(sk, SKAP_XWING_SK_LEN);
+	return ret;
+}
+
+int skap_xwing_encaps_derand(const uint8_t pk[SKAP_XWING_PK_BYTES],
+			     const uint8_t eseed[SKAP_XWING_ESEED_LEN],
+			     uint8_t ct[SKAP_XWING_CT_BYTES], uint8_t ss[SKAP_XWING_SS_LEN])
+{
+	const uint8_t *pk_x = pk + SKAP_MLKEM768_EK_LEN, *ek_x = eseed + 32;
+	uint8_t *ct_x = ct + SKAP_MLKEM768_CT_LEN;
+	uint8_t ss_m[32], ss_x[32];
+	int ret;
+
+	ret = skap_mlkem768_encaps_derand(pk, eseed, ct, ss_m);
+	if (!ret)
+		ret = x25519_base(ek_x, ct_x);
+	if (!ret)
+		ret = x25519(ek_x, pk_x, ss_x);
+	if (!ret)
+		combine(ss_m, ss_x, ct_x, pk_x, ss);
+	explicit_bzero(ss_m, sizeof(ss_m));
+	explicit_bzero(ss_x, sizeof(ss_x));
+	if (ret) {
+		memset(ct, 0, SKAP_XWING_CT_BYTES);
+		explicit_bzero(ss, SKAP_XWING_SS_LEN);
+	}
+	return ret;
+}
+
+int skap_xwing_encaps(const uint8_t pk[SKAP_XWING_PK_BYTES], uint8_t ct[SKAP_XWING_CT_BYTES],
+		      uint8_t ss[SKAP_XWING_SS_LEN])
+{
+	uint8_t eseed[SKAP_XWING_ESEED_LEN];
+	int ret;
+
+	if (RAND_priv_bytes(eseed, sizeof(eseed)) != 1)
+		return -EIO;
+	ret = skap_xwing_encaps_derand(pk, eseed, ct, ss);
+	explicit_bzero(eseed, sizeof(eseed));
+	return ret;
+}
+
+int skap_xwing_decaps(const uint8_t sk[SKAP_XWING_SK_LEN], const uint8_t ct[SKAP_XWING_CT_BYTES],
+		      uint8_t ss[SKAP_XWING_SS_LEN])
+{
+	const uint8_t *ct_x = ct + SKAP_MLKEM768_CT_LEN;
+	struct expanded e;
+	uint8_t ss_m[32], ss_x[32];
+	int ret;
+
+	ret = expand(sk, &e);
+	if (!ret)
+		ret = skap_mlkem768_decaps(e.dk_m, ct, ss_m);
+	if (!ret)
+		ret = x25519(e.seed + 64, ct_x, ss_x);
+	if (!ret)
+		combine(ss_m, ss_x, ct_x, e.pk + SKAP_MLKEM768_EK_LEN, ss);
+	explicit_bzero(&e, sizeof(e));
+	explicit_bzero(ss_m, sizeof(ss_m));
+	explicit_bzero(ss_x, sizeof(ss_x));
+	if (ret)
+		explicit_bzero(ss, SKAP_XWING_SS_LEN);
+	return ret;
+}
