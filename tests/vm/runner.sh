@@ -24,4 +24,11 @@ for t in /vm/tests/*; do
 	cd /tmp && timeout -s KILL "$limit" "$t"
 	echo "# skap-test-exit: kernel/$name $?"
 done
+# A test asked for by name that is not in the image fails: it was not built.
+if [ "$want" != all ]; then
+	for name in $(echo "$want" | tr ',' ' '); do
+		[ -x "/vm/tests/$name" ] || [ -x "/vm/tests/$name.sh" ] ||
+			echo "not ok - kernel/$name is not in the image (not built?)"
+	done
+fi
 echo "# skap-vm: done"
