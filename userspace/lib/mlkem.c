@@ -17,6 +17,8 @@
 #include <openssl/rand.h>
 #include <string.h>
 
+#include "ct.h"
+
 #define N	 256
 #define Q	 3329
 #define K	 3
@@ -294,6 +296,8 @@ static void pke_keygen(const uint8_t d[32], uint8_t ek[PKE_EK_LEN], uint8_t dk[P
 	memcpy(in, d, 32);
 	in[32] = K;
 	skap_sha3_512(in, sizeof(in), g);
+	/* rho is published in ek; sampling A from it may branch. */
+	CT_PUBLIC(g, 32);
 	matrix(a, rho);
 	for (unsigned int i = 0; i < K; i++)
 		sample_cbd(&s[i], sigma, n++);

@@ -14,6 +14,8 @@
 #include <openssl/rand.h>
 #include <string.h>
 
+#include "ct.h"
+
 static const uint8_t xwing_label[6] = { 0x5c, 0x2e, 0x2f, 0x2f, 0x5e, 0x5c };
 
 /* X25519(scalar, point) into OUT; 0 or -EIO. */
@@ -56,6 +58,10 @@ static int expand(const uint8_t sk[SKAP_XWING_SK_LEN], struct expanded *e)
 {
 	skap_shake256(sk, SKAP_XWING_SK_LEN, e->seed, sizeof(e->seed));
 	skap_mlkem768_keygen_derand(e->seed, e->seed + 32, e->pk, e->dk_m);
+	/* The ML-KEM public key and its hash, inside dk_m too, are public. */
+	CT_PUBLIC(e->pk, SKAP_MLKEM768_EK_LEN);
+	CT_PUBLIC(e->dk_m + SKAP_MLKEM768_DK_LEN - 32 - 32 - SKAP_MLKEM768_EK_LEN,
+		  SKAP_MLKEM768_EK_LEN + 32);
 	return x25519_base(e->seed + 64, e->pk + SKAP_MLKEM768_EK_LEN);
 }
 
