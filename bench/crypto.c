@@ -1,0 +1,185 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * libskap's KEMs: ML-KEM-768 KeyGen, Encaps, Decaps and X-Wing KeyGen,
+ * Encaps, Decaps, in operations per second and CPU cycles per operation
+ * (the median of single-operation rdtsc readings, as the pq-crystals and
+ * SUPERCOP benchmarks report them). The X25519 share of X-Wing is shown
+ * against OpenSSL's X25519 measured in the same run.
+ *
+ *   crypto [-n ITERATIONS] [-m]     -m: machine-readable lines "name ops/s cycles"
+ *
+ * bench/crypto.sh runs this next to @noble/post-quantum and prints ratios.
+ */
+
+#include <skap/crypto.h>
+#include <skap/mlkem.h>
+#include <skap/xwing.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#if defined(__x86_64__) || defined(__i386__)
+#include <x86intrin.h>
+#define HAVE_TSC 1
+#endif
+
+static uint64_t cycles(void)
+{
+#ifdef HAVE_TSC
+	return __rdtsc();
+#else
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+#endif
+}
+
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+struct ctx {
+	uint8_t ek[SKAP_MLKEM768_EK_LEN], dk[SKAP_MLKEM768_DK_LEN], ct[SKAP_MLKEM768_CT_LEN];
+	uint8_t ss[32], d[32], z[32], m[32];
+	uint8_t xsk[SKAP_XWING_SK_LEN], xpk[SKAP_XWING_PK_BYTES], xct[SKAP_XWING_CT_BYTES];
+	uint8_t a[32], b[32], apub[32], bpub[32];
+	int err;
+};
+
+static void op_keygen(struct ctx *c)
+{
+	skap_mlkem768_keygen_derand(c->d, c->z, c->ek, c->dk);
+	c->d[0]++; /* a new key each time, as a server makes them */
+}
+
+static void op_encaps(struct ctx *c)
+{
+	c->err |= skap_mlkem768_encaps_derand(c->ek, c->m, c->ct, c->ss);
+	c->m[0]++;
+}
+
+static void op_decaps(struct ctx *c)
+{
+	c->err |= skap_mlkem768_decaps(c->dk, c->ct, c->ss);
+}
+
+static void op_xkeygen(struct ctx *c)
+{
+	c->err |= skap_xwing_public_key(c->xsk, c->xpk);
+	c->xsk[0]++;
+}
+
+static void op_xencaps(struct ctx *c)
+{
+	c->err |= skap_xwing_encaps(c->xpk, c->xct, c->ss);
+}
+
+static void op_xdecaps(struct ctx *c)
+{
+	c->err |= skap_xwing_decaps(c->xsk, c->xct, c->ss);
+}
+
+static void op_x25519(struct ctx *c)
+{
+	c->err |= skap_x25519(c->a, c->bpub, c->ss);
+}
+
+struct result {
+	double ops;
+	uint64_t cyc;
+};
+
+static struct result run(const char *name, void (*op)(struct ctx *), struct ctx *c, int n,
+			 int machine)
+{
+	uint64_t *t = calloc((size_t)n, sizeof(*t));
+	struct result r = { 0, 0 };
+	double t0;
+
+	if (!t) {
+		fprintf(stderr, "crypto: out of memory\n");
+		exit(1);
+	}
+	for (int i = 0; i < n / 10 + 1; i++) /* warm up caches and frequency */
+		op(c);
+	t0 = now();
+	for (int i = 0; i < n; i++) {
+		uint64_t s = cycles();
+
+		op(c);
+		t[i] = cycles() - s;
+	}
+	r.ops = n / (now() - t0);
+	qsort(t, (size_t)n, sizeof(*t), cmp_u64);
+	r.cyc = t[n / 2];
+	free(t);
+	if (machine)
+		printf("%s %.1f %llu\n", name, r.ops, (unsigned long long)r.cyc);
+	else
+		printf("%-16s %10.0f ops/s %10llu %s/op\n", name, r.ops, (unsigned long long)r.cyc,
+#ifdef HAVE_TSC
+		       "cycles"
+#else
+		       "ns"
+#endif
+		);
+	return r;
+}
+
+int main(int argc, char **argv)
+{
+	struct ctx *c = calloc(1, sizeof(*c));
+	int n = 2000, machine = 0;
+	struct result x, xd, md;
+
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "-n") && i + 1 < argc)
+			n = atoi(argv[++i]);
+		else if (!strcmp(argv[i], "-m"))
+			machine = 1;
+		else {
+			fprintf(stderr, "usage: crypto [-n ITERATIONS] [-m]\n");
+			return 2;
+		}
+	}
+	if (!c || n < 10)
+		return 2;
+	if (skap_random(c->d, 32) || skap_random(c->z, 32) || skap_random(c->m, 32) ||
+	    skap_random(c->xsk, 32) || skap_x25519_keygen(c->a, c->apub) ||
+	    skap_x25519_keygen(c->b, c->bpub)) {
+		fprintf(stderr, "crypto: random generator failed\n");
+		return 1;
+	}
+	if (!machine)
+		printf("# ML-KEM-768 and X-Wing, %d operations each, median cycles\n", n);
+	run("mlkem768_keygen", op_keygen, c, n, machine);
+	run("mlkem768_encaps", op_encaps, c, n, machine);
+	md = run("mlkem768_decaps", op_decaps, c, n, machine);
+	run("xwing_keygen", op_xkeygen, c, n, machine);
+	run("xwing_encaps", op_xencaps, c, n, machine);
+	xd = run("xwing_decaps", op_xdecaps, c, n, machine);
+	x = run("x25519_openssl", op_x25519, c, n, machine);
+	if (c->err) {
+		fprintf(stderr, "crypto: an operation failed during the run\n");
+		return 1;
+	}
+	if (!machine)
+		printf("# ratios in this run: X-Wing decaps = %.2f x ML-KEM decaps; "
+		       "X25519 (OpenSSL) = %.2f x ML-KEM decaps\n",
+		       (double)xd.cyc / md.cyc, (double)x.cyc / md.cyc);
+	free(c);
+	return 0;
+}
