@@ -1,0 +1,217 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * skap-server's storage: the one interface the request handlers use. The
+ * back end behind it is SQLite (store_sqlite.c: one file, WAL, foreign
+ * keys, schema migrations numbered by PRAGMA user_version); a PostgreSQL
+ * back end implements the same functions and nothing above this header
+ * changes.
+ *
+ * Rules every function keeps:
+ * - Return 0 or a negative errno: -EINVAL bad argument (checked before
+ *   anything is written), -ENOENT no such object, -EEXIST name taken,
+ *   -EACCES credential refused (the reason is not told apart to callers
+ *   that face the network), -EIO the database failed. On any error no
+ *   state has changed (each mutation is one transaction).
+ * - Every mutation takes ACTOR (who asked: "user:NAME", "system", ...) and
+ *   appends its audit record in the same transaction: no change without
+ *   its record, no record without its change. The audit table refuses
+ *   UPDATE and DELETE (triggers).
+ * - Secrets at rest (bootstrap keys) are sealed with AES-256-GCM under a key
+ *   derived from the server master key; bootstrap keys are found by an
+ *   HMAC of the key under another derived key, never by the key itself.
+ *   Passwords are kept as Argon2id encoded hashes. Nothing secret is
+ *   logged or put in an error.
+ * - Lists use keyset pagination: rows with id > AFTER, at most LIMIT
+ *   (1..SKAP_STORE_LIST_MAX), ordered by id; the caller frees the array.
+ */
+#ifndef SKAP_STORE_H
+#define SKAP_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define SKAP_MASTER_KEY_LEN	32
+#define SKAP_STORE_LIST_MAX	1000
+#define SKAP_NAME_MAX		64	/* tenant, user, group and key names */
+#define SKAP_DESC_MAX		256
+#define SKAP_PASSWORD_MIN	8
+#define SKAP_PASSWORD_MAX	256
+/* "skb1_" and 64 hex digits (32 random bytes), NUL. */
+#define SKAP_BKEY_STR_LEN	69
+#define SKAP_BKEY_STR_SIZE	(SKAP_BKEY_STR_LEN + 1)
+
+struct skap_store;
+
+enum skap_role {
+	SKAP_ROLE_OWNER = 0,	/* everything in the tenant, users included */
+	SKAP_ROLE_ADMIN,	/* everything but owners */
+	SKAP_ROLE_OPERATOR,	/* approves, rejects, revokes devices */
+	SKAP_ROLE_ENROLLER,	/* may enroll devices with name and password */
+	SKAP_ROLE_AUDITOR,	/* reads everything, changes nothing */
+	SKAP_ROLE__COUNT,
+};
+
+/* "owner", ... ; NULL for a value out of range. */
+const char *skap_role_name(enum skap_role role);
+/* The role named S: 0 and *ROLE, or -EINVAL. */
+int skap_role_parse(const char *s, enum skap_role *role);
+
+struct skap_store_opts {
+	/* Argon2id cost for new password hashes; 0 means the default
+	 * (t=3, m=65536 KiB, p=1, RFC 9106's second recommendation). */
+	uint32_t argon2_t;
+	uint32_t argon2_m_kib;
+};
+
+/*
+ * The master key file: 32 random bytes, mode 0600, written atomically.
+ * Create refuses to replace an existing file (-EEXIST). Load refuses a file
+ * that group or others may read (-EPERM) or of the wrong size (-EINVAL);
+ * KEY is a buffer from skap_secret_alloc or any 32 bytes the caller wipes.
+ */
+int skap_master_key_create(const char *path);
+int skap_master_key_load(const char *path, uint8_t key[SKAP_MASTER_KEY_LEN]);
+
+/*
+ * Opens (creating when absent, mode 0600) the database at PATH and brings
+ * its schema to the current version; a database newer than this program is
+ * refused (-EPROTO). The derived keys are kept in locked memory; MASTER is
+ * not retained. OPTS may be NULL.
+ */
+int skap_store_open(const char *path, const uint8_t master[SKAP_MASTER_KEY_LEN],
+		    const struct skap_store_opts *opts, struct skap_store **out);
+void skap_store_close(struct skap_store *st);
+/* The schema version this program writes, and the one of an open store. */
+int skap_store_schema_version(void);
+int skap_store_db_version(struct skap_store *st);
+
+/* Names: 1..SKAP_NAME_MAX of [A-Za-z0-9._-], not starting with '.' or '-'. */
+int skap_store_name_valid(const char *name);
+
+/* ---- tenants ---- */
+struct skap_tenant {
+	int64_t id;
+	char name[SKAP_NAME_MAX + 1];
+	int ota_tls;		/* OTA_TLS enrollment allowed (development only) */
+	int64_t created;
+};
+
+/*
+ * A tenant with its "default" group and its default bootstrap key (named
+ * "default", manual accept, into the default group). *ID may be NULL.
+ */
+int skap_tenant_create(struct skap_store *st, const char *actor, const char *name,
+		       int64_t *id);
+int skap_tenant_get(struct skap_store *st, int64_t id, struct skap_tenant *t);
+int skap_tenant_by_name(struct skap_store *st, const char *name, struct skap_tenant *t);
+int skap_tenant_list(struct skap_store *st, int64_t after, size_t limit,
+		     struct skap_tenant **out, size_t *n);
+int skap_tenant_set_ota_tls(struct skap_store *st, const char *actor, int64_t id, int on);
+
+/* ---- groups ---- */
+struct skap_group {
+	int64_t id;
+	int64_t tenant_id;
+	char name[SKAP_NAME_MAX + 1];
+	int64_t created;
+};
+
+int skap_group_create(struct skap_store *st, const char *actor, int64_t tenant_id,
+		      const char *name, int64_t *id);
+int skap_group_by_name(struct skap_store *st, int64_t tenant_id, const char *name,
+		       struct skap_group *g);
+int skap_group_list(struct skap_store *st, int64_t tenant_id, int64_t after, size_t limit,
+		    struct skap_group **out, size_t *n);
+
+/* ---- users ---- */
+struct skap_user {
+	int64_t id;
+	int64_t tenant_id;
+	char name[SKAP_NAME_MAX + 1];	/* unique over the whole server: the login */
+	enum skap_role role;
+	int disabled;
+	int64_t created;
+};
+
+/* PASSWORD: SKAP_PASSWORD_MIN..SKAP_PASSWORD_MAX bytes, no NUL. */
+int skap_user_create(struct skap_store *st, const char *actor, int64_t tenant_id,
+		     const char *name, enum skap_role role, const char *password, int64_t *id);
+int skap_user_get(struct skap_store *st, int64_t id, struct skap_user *u);
+int skap_user_list(struct skap_store *st, int64_t tenant_id, int64_t after, size_t limit,
+		   struct skap_user **out, size_t *n);
+int skap_user_set_password(struct skap_store *st, const char *actor, int64_t id,
+			   const char *password);
+int skap_user_set_role(struct skap_store *st, const char *actor, int64_t id,
+		       enum skap_role role);
+int skap_user_set_disabled(struct skap_store *st, const char *actor, int64_t id, int disabled);
+/* Refuses to delete the last owner of a tenant (-EPERM), like set_role. */
+int skap_user_delete(struct skap_store *st, const char *actor, int64_t id);
+/*
+ * Checks NAME and PASSWORD: 0 and *U when they match an enabled user;
+ * -EACCES otherwise, whether the user is unknown, disabled or the password
+ * wrong (an unknown user costs a hash too, so timing does not tell).
+ * Writes nothing; the caller audits and rate-limits logins.
+ */
+int skap_user_verify(struct skap_store *st, const char *name, const char *password,
+		     struct skap_user *u);
+
+/* ---- bootstrap keys ---- */
+struct skap_bkey {
+	int64_t id;
+	int64_t tenant_id;
+	char name[SKAP_NAME_MAX + 1];
+	char description[SKAP_DESC_MAX + 1];
+	int64_t group_id;
+	int auto_accept;
+	int64_t expires;	/* unix seconds; 0: never */
+	int64_t max_uses;	/* 0: unlimited */
+	int64_t uses;		/* devices enrolled with it */
+	int disabled;
+	int64_t created;
+};
+
+/*
+ * A new key: 32 random bytes shown as "skb1_" + 64 hex digits in KEY (the
+ * caller shows it once and wipes it). IN's id, uses and created are
+ * ignored; IN->group_id 0 means the tenant's default group.
+ */
+int skap_bkey_create(struct skap_store *st, const char *actor, const struct skap_bkey *in,
+		     int64_t *id, char key[SKAP_BKEY_STR_SIZE]);
+int skap_bkey_get(struct skap_store *st, int64_t id, struct skap_bkey *k);
+int skap_bkey_list(struct skap_store *st, int64_t tenant_id, int64_t after, size_t limit,
+		   struct skap_bkey **out, size_t *n);
+/* Replaces name, description, group, accept mode, expiry, max uses and
+ * disabled with IN's (id and tenant from IN->id; uses is kept). */
+int skap_bkey_update(struct skap_store *st, const char *actor, const struct skap_bkey *in);
+/* A deleted key admits nobody; devices it enrolled are not affected. */
+int skap_bkey_delete(struct skap_store *st, const char *actor, int64_t id);
+/* The key itself again, for an administrator (audited as a reveal). */
+int skap_bkey_reveal(struct skap_store *st, const char *actor, int64_t id,
+		     char key[SKAP_BKEY_STR_SIZE]);
+/*
+ * Enrollment's check: KEY (as given by a device) names a key that exists,
+ * is enabled, not expired at NOW and has uses left; one use is taken
+ * atomically (concurrent callers never exceed max_uses) and *K filled.
+ * -EACCES for all refusals; -EINVAL when KEY is not even well formed.
+ */
+int skap_bkey_use(struct skap_store *st, const char *key, int64_t now, struct skap_bkey *k);
+
+/* ---- audit log ---- */
+struct skap_audit {
+	int64_t id;
+	int64_t time;
+	int64_t tenant_id;	/* 0: server-wide */
+	char actor[SKAP_NAME_MAX + 16];
+	char action[48];
+	char object[SKAP_NAME_MAX + 32];
+	char detail[SKAP_DESC_MAX + 1];
+};
+
+/* An event that changes nothing in the store (a login, a refused enrollment). */
+int skap_audit_append(struct skap_store *st, int64_t tenant_id, const char *actor,
+		      const char *action, const char *object, const char *detail);
+/* TENANT_ID < 0: every tenant's records. */
+int skap_audit_list(struct skap_store *st, int64_t tenant_id, int64_t after, size_t limit,
+		    struct skap_audit **out, size_t *n);
+
+#endif /* SKAP_STORE_H */

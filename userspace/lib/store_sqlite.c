@@ -1,0 +1,1419 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The SQLite back end of <skap/store.h>: one database file in WAL mode,
+ * foreign keys on, the schema brought forward by numbered migrations
+ * (PRAGMA user_version), every mutation and its audit record in one
+ * IMMEDIATE transaction.
+ */
+
+#include <skap/crypto.h>
+#include <skap/file.h>
+#include <skap/store.h>
+
+#include <argon2.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#define ARGON2_T_DEFAULT	3
+#define ARGON2_M_DEFAULT	65536
+#define ARGON2_SALT_LEN		16
+#define ARGON2_HASH_LEN		32
+#define ARGON2_ENC_MAX		160
+#define BKEY_RAW_LEN		32
+#define BKEY_PREFIX		"skb1_"
+#define SEALED_BKEY_LEN		(SKAP_AEAD_NONCE_LEN + BKEY_RAW_LEN + SKAP_AEAD_TAG_LEN)
+
+/* Offsets in the locked key buffer. */
+#define K_SEAL		0
+#define K_LOOKUP	32
+#define K_TOTAL		64
+
+struct skap_store {
+	sqlite3 *db;
+	uint8_t *keys;		/* skap_secret_alloc'd: seal key, lookup key */
+	uint32_t argon2_t;
+	uint32_t argon2_m;
+	char dummy_hash[ARGON2_ENC_MAX];	/* verified against for unknown users */
+};
+
+static const char *const role_names[SKAP_ROLE__COUNT] = {
+	[SKAP_ROLE_OWNER] = "owner",
+	[SKAP_ROLE_ADMIN] = "admin",
+	[SKAP_ROLE_OPERATOR] = "operator",
+	[SKAP_ROLE_ENROLLER] = "enroller",
+	[SKAP_ROLE_AUDITOR] = "auditor",
+};
+
+const char *skap_role_name(enum skap_role role)
+{
+	if ((unsigned)role >= SKAP_ROLE__COUNT)
+		return NULL;
+	return role_names[role];
+}
+
+int skap_role_parse(const char *s, enum skap_role *role)
+{
+	if (!s)
+		return -EINVAL;
+	for (int i = 0; i < SKAP_ROLE__COUNT; i++) {
+		if (!strcmp(s, role_names[i])) {
+			*role = (enum skap_role)i;
+			return 0;
+		}
+	}
+	return -EINVAL;
+}
+
+int skap_store_name_valid(const char *name)
+{
+	size_t n;
+
+	if (!name)
+		return 0;
+	n = strlen(name);
+	if (n < 1 || n > SKAP_NAME_MAX || name[0] == '.' || name[0] == '-')
+		return 0;
+	for (size_t i = 0; i < n; i++) {
+		char c = name[i];
+
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+		      c == '.' || c == '_' || c == '-'))
+			return 0;
+	}
+	return 1;
+}
+
+/* Printable text without control characters, at most MAX bytes. */
+static int text_valid(const char *s, size_t max)
+{
+	size_t n;
+
+	if (!s)
+		return 0;
+	n = strlen(s);
+	if (n > max)
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
+			return 0;
+	return 1;
+}
+
+static int password_valid(const char *pw)
+{
+	size_t n;
+
+	if (!pw)
+		return 0;
+	n = strnlen(pw, SKAP_PASSWORD_MAX + 1);
+	return n >= SKAP_PASSWORD_MIN && n <= SKAP_PASSWORD_MAX;
+}
+
+/* ---- master key ---- */
+
+int skap_master_key_create(const char *path)
+{
+	uint8_t key[SKAP_MASTER_KEY_LEN];
+	struct stat sb;
+	int err;
+
+	if (!path)
+		return -EINVAL;
+	if (lstat(path, &sb) == 0)
+		return -EEXIST;
+	if (errno != ENOENT)
+		return -errno;
+	err = skap_random(key, sizeof(key));
+	if (!err)
+		err = skap_file_write_atomic(path, key, sizeof(key), 0600);
+	skap_wipe(key, sizeof(key));
+	return err;
+}
+
+int skap_master_key_load(const char *path, uint8_t key[SKAP_MASTER_KEY_LEN])
+{
+	unsigned char *data = NULL;
+	size_t len = 0;
+	int err;
+
+	if (!path || !key)
+		return -EINVAL;
+	err = skap_file_read(path, 4096, 1, &data, &len);
+	if (err)
+		return err;
+	if (len != SKAP_MASTER_KEY_LEN) {
+		skap_file_free(data, len);
+		return -EINVAL;
+	}
+	memcpy(key, data, SKAP_MASTER_KEY_LEN);
+	skap_file_free(data, len);
+	return 0;
+}
+
+/* ---- SQLite plumbing ---- */
+
+static int db_err(struct skap_store *st, int rc)
+{
+	switch (rc) {
+	case SQLITE_OK:
+	case SQLITE_DONE:
+	case SQLITE_ROW:
+		return 0;
+	case SQLITE_CONSTRAINT_UNIQUE:
+	case SQLITE_CONSTRAINT_PRIMARYKEY:
+		return -EEXIST;
+	case SQLITE_CONSTRAINT_FOREIGNKEY:
+		return -ENOENT;
+	case SQLITE_BUSY:
+	case SQLITE_LOCKED:
+		return -EBUSY;
+	default:
+		(void)st;
+		return -EIO;
+	}
+}
+
+static int prep(struct skap_store *st, const char *sql, sqlite3_stmt **s)
+{
+	int rc = sqlite3_prepare_v2(st->db, sql, -1, s, NULL);
+
+	return rc == SQLITE_OK ? 0 : -EIO;
+}
+
+static int exec(struct skap_store *st, const char *sql)
+{
+	return sqlite3_exec(st->db, sql, NULL, NULL, NULL) == SQLITE_OK ? 0 : -EIO;
+}
+
+static int tx_begin(struct skap_store *st)
+{
+	int rc = sqlite3_exec(st->db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
+
+	return rc == SQLITE_OK ? 0 : db_err(st, sqlite3_extended_errcode(st->db));
+}
+
+/* Commits when ERR is 0, rolls back otherwise; returns the final error. */
+static int tx_end(struct skap_store *st, int err)
+{
+	if (!err) {
+		if (sqlite3_exec(st->db, "COMMIT", NULL, NULL, NULL) == SQLITE_OK)
+			return 0;
+		err = -EIO;
+	}
+	sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+	return err;
+}
+
+/* Steps a statement that returns no row, then finalizes it. */
+static int step_done(struct skap_store *st, sqlite3_stmt *s)
+{
+	int rc = sqlite3_step(s);
+	int err = rc == SQLITE_DONE ? 0 : db_err(st, sqlite3_extended_errcode(st->db));
+
+	if (rc == SQLITE_ROW)
+		err = -EIO;
+	sqlite3_finalize(s);
+	return err;
+}
+
+static void col_text(sqlite3_stmt *s, int col, char *out, size_t size)
+{
+	const unsigned char *t = sqlite3_column_text(s, col);
+
+	snprintf(out, size, "%s", t ? (const char *)t : "");
+}
+
+static int64_t now_s(void)
+{
+	return (int64_t)time(NULL);
+}
+
+static int audit_insert(struct skap_store *st, int64_t tenant_id, const char *actor,
+			const char *action, const char *object, const char *detail)
+{
+	sqlite3_stmt *s;
+	int err;
+
+	err = prep(st, "INSERT INTO audit(time, tenant_id, actor, action, object, detail) "
+		       "VALUES (?, ?, ?, ?, ?, ?)", &s);
+	if (err)
+		return err;
+	sqlite3_bind_int64(s, 1, now_s());
+	if (tenant_id > 0)
+		sqlite3_bind_int64(s, 2, tenant_id);
+	else
+		sqlite3_bind_null(s, 2);
+	sqlite3_bind_text(s, 3, actor, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(s, 4, action, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 5, object ? object : "", -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(s, 6, detail ? detail : "", -1, SQLITE_TRANSIENT);
+	return step_done(st, s);
+}
+
+static int actor_valid(const char *actor)
+{
+	return actor && *actor && text_valid(actor, SKAP_NAME_MAX + 15);
+}
+
+/* ---- schema ---- */
+
+static const char *const migrations[] = {
+	/* 1: tenants, groups, users, bootstrap keys, audit log */
+	"CREATE TABLE tenants ("
+	"  id INTEGER PRIMARY KEY,"
+	"  name TEXT NOT NULL UNIQUE,"
+	"  ota_tls INTEGER NOT NULL DEFAULT 0 CHECK (ota_tls IN (0, 1)),"
+	"  created INTEGER NOT NULL);"
+	"CREATE TABLE dev_groups ("
+	"  id INTEGER PRIMARY KEY,"
+	"  tenant_id INTEGER NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,"
+	"  name TEXT NOT NULL,"
+	"  config TEXT NOT NULL DEFAULT '{}',"
+	"  created INTEGER NOT NULL,"
+	"  UNIQUE (tenant_id, name));"
+	"CREATE TABLE users ("
+	"  id INTEGER PRIMARY KEY,"
+	"  tenant_id INTEGER NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,"
+	"  name TEXT NOT NULL UNIQUE,"
+	"  role INTEGER NOT NULL CHECK (role BETWEEN 0 AND 4),"
+	"  pw_hash TEXT NOT NULL,"
+	"  disabled INTEGER NOT NULL DEFAULT 0 CHECK (disabled IN (0, 1)),"
+	"  created INTEGER NOT NULL);"
+	"CREATE INDEX users_tenant ON users(tenant_id, id);"
+	"CREATE TABLE bootstrap_keys ("
+	"  id INTEGER PRIMARY KEY,"
+	"  tenant_id INTEGER NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,"
+	"  name TEXT NOT NULL,"
+	"  description TEXT NOT NULL DEFAULT '',"
+	"  group_id INTEGER NOT NULL REFERENCES dev_groups(id),"
+	"  auto_accept INTEGER NOT NULL CHECK (auto_accept IN (0, 1)),"
+	"  expires INTEGER NOT NULL DEFAULT 0,"
+	"  max_uses INTEGER NOT NULL DEFAULT 0 CHECK (max_uses >= 0),"
+	"  uses INTEGER NOT NULL DEFAULT 0 CHECK (uses >= 0),"
+	"  disabled INTEGER NOT NULL DEFAULT 0 CHECK (disabled IN (0, 1)),"
+	"  lookup BLOB NOT NULL UNIQUE,"
+	"  sealed BLOB NOT NULL,"
+	"  created INTEGER NOT NULL,"
+	"  UNIQUE (tenant_id, name));"
+	"CREATE TABLE audit ("
+	"  id INTEGER PRIMARY KEY AUTOINCREMENT,"
+	"  time INTEGER NOT NULL,"
+	"  tenant_id INTEGER,"
+	"  actor TEXT NOT NULL,"
+	"  action TEXT NOT NULL,"
+	"  object TEXT NOT NULL,"
+	"  detail TEXT NOT NULL);"
+	"CREATE INDEX audit_tenant ON audit(tenant_id, id);"
+	"CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit"
+	"  BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;"
+	"CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit"
+	"  BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;",
+};
+
+#define SCHEMA_VERSION ((int)(sizeof(migrations) / sizeof(migrations[0])))
+
+int skap_store_schema_version(void)
+{
+	return SCHEMA_VERSION;
+}
+
+int skap_store_db_version(struct skap_store *st)
+{
+	sqlite3_stmt *s;
+	int v = -EIO;
+
+	if (prep(st, "PRAGMA user_version", &s))
+		return -EIO;
+	if (sqlite3_step(s) == SQLITE_ROW)
+		v = sqlite3_column_int(s, 0);
+	sqlite3_finalize(s);
+	return v;
+}
+
+static int migrate(struct skap_store *st)
+{
+	int v, err;
+	char sql[64];
+
+	err = tx_begin(st);
+	if (err)
+		return err;
+	v = skap_store_db_version(st);
+	if (v < 0)
+		return tx_end(st, -EIO);
+	if (v > SCHEMA_VERSION)
+		return tx_end(st, -EPROTO);
+	for (; v < SCHEMA_VERSION && !err; v++) {
+		err = exec(st, migrations[v]);
+		snprintf(sql, sizeof(sql), "PRAGMA user_version = %d", v + 1);
+		if (!err)
+			err = exec(st, sql);
+	}
+	return tx_end(st, err);
+}
+
+int skap_store_open(const char *path, const uint8_t master[SKAP_MASTER_KEY_LEN],
+		    const struct skap_store_opts *opts, struct skap_store **out)
+{
+	struct skap_store *st;
+	uint8_t salt[ARGON2_SALT_LEN], pw[24];
+	int fd, err;
+
+	if (!path || !master || !out)
+		return -EINVAL;
+	*out = NULL;
+	/* Create the file ourselves so that it is 0600 from the first byte. */
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (fd < 0)
+		return -errno;
+	close(fd);
+
+	st = calloc(1, sizeof(*st));
+	if (!st)
+		return -ENOMEM;
+	st->argon2_t = opts && opts->argon2_t ? opts->argon2_t : ARGON2_T_DEFAULT;
+	st->argon2_m = opts && opts->argon2_m_kib ? opts->argon2_m_kib : ARGON2_M_DEFAULT;
+
+	err = skap_secret_alloc(K_TOTAL, (void **)&st->keys);
+	if (err)
+		goto fail;
+	err = skap_hkdf(NULL, 0, master, SKAP_MASTER_KEY_LEN, "skap-server v1 seal", 19,
+			st->keys + K_SEAL, 32);
+	if (!err)
+		err = skap_hkdf(NULL, 0, master, SKAP_MASTER_KEY_LEN,
+				"skap-server v1 bootstrap-key lookup", 35, st->keys + K_LOOKUP, 32);
+	if (err)
+		goto fail;
+
+	/* A hash of a random password, verified against when the user is
+	 * unknown, so that a login costs the same either way. */
+	err = skap_random(salt, sizeof(salt));
+	if (!err)
+		err = skap_random(pw, sizeof(pw));
+	if (err)
+		goto fail;
+	if (argon2id_hash_encoded(st->argon2_t, st->argon2_m, 1, pw, sizeof(pw), salt,
+				  sizeof(salt), ARGON2_HASH_LEN, st->dummy_hash,
+				  sizeof(st->dummy_hash)) != ARGON2_OK) {
+		err = -EIO;
+		goto fail;
+	}
+	skap_wipe(pw, sizeof(pw));
+
+	if (sqlite3_open_v2(path, &st->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_FULLMUTEX,
+			    NULL) != SQLITE_OK) {
+		err = -EIO;
+		goto fail;
+	}
+	sqlite3_extended_result_codes(st->db, 1);
+	sqlite3_busy_timeout(st->db, 5000);
+	err = exec(st, "PRAGMA journal_mode = WAL");
+	if (!err)
+		err = exec(st, "PRAGMA foreign_keys = ON");
+	if (!err)
+		err = exec(st, "PRAGMA synchronous = FULL");
+	if (!err)
+		err = exec(st, "PRAGMA secure_delete = ON");
+	if (!err)
+		err = migrate(st);
+	if (err)
+		goto fail;
+	*out = st;
+	return 0;
+fail:
+	skap_wipe(pw, sizeof(pw));
+	skap_store_close(st);
+	return err;
+}
+
+void skap_store_close(struct skap_store *st)
+{
+	if (!st)
+		return;
+	if (st->db)
+		sqlite3_close_v2(st->db);
+	skap_secret_free(st->keys);
+	skap_wipe(st, sizeof(*st));
+	free(st);
+}
+
+/* ---- lists ---- */
+
+typedef void (*row_fn)(sqlite3_stmt *s, void *item);
+
+/* Runs S (parameters bound, the last being LIMIT) into a new array. */
+static int list_run(struct skap_store *st, sqlite3_stmt *s, size_t item_size, size_t limit,
+		    row_fn fn, void **out, size_t *n)
+{
+	unsigned char *arr;
+	size_t count = 0;
+	int rc;
+
+	arr = calloc(limit ? limit : 1, item_size);
+	if (!arr) {
+		sqlite3_finalize(s);
+		return -ENOMEM;
+	}
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW && count < limit) {
+		fn(s, arr + count * item_size);
+		count++;
+	}
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
+		free(arr);
+		return db_err(st, rc);
+	}
+	*out = arr;
+	*n = count;
+	return 0;
+}
+
+static int list_args_valid(size_t limit, void *out, size_t *n)
+{
+	return limit >= 1 && limit <= SKAP_STORE_LIST_MAX && out && n;
+}
+
+/* ---- tenants ---- */
+
+static void tenant_row(sqlite3_stmt *s, void *item)
+{
+	struct skap_tenant *t = item;
+
+	t->id = sqlite3_column_int64(s, 0);
+	col_text(s, 1, t->name, sizeof(t->name));
+	t->ota_tls = sqlite3_column_int(s, 2);
+	t->created = sqlite3_column_int64(s, 3);
+}
+
+#define TENANT_COLS "id, name, ota_tls, created"
+
+static int bkey_insert(struct skap_store *st, const char *actor, const struct skap_bkey *in,
+		       int64_t *id, char key[SKAP_BKEY_STR_SIZE]);
+
+int skap_tenant_create(struct skap_store *st, const char *actor, const char *name, int64_t *id)
+{
+	struct skap_bkey k = { 0 };
+	char key[SKAP_BKEY_STR_SIZE];
+	sqlite3_stmt *s;
+	int64_t tid, gid;
+	int err;
+
+	if (!st || !actor_valid(actor) || !skap_store_name_valid(name))
+		return -EINVAL;
+	err = tx_begin(st);
+	if (err)
+		return err;
+	err = prep(st, "INSERT INTO tenants(name, created) VALUES (?, ?)", &s);
+	if (err)
+		return tx_end(st, err);
+	sqlite3_bind_text(s, 1, name, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(s, 2, now_s());
+	err = step_done(st, s);
+	if (err)
+		return tx_end(st, err);
+	tid = sqlite3_last_insert_rowid(st->db);
+
+	err = prep(st, "INSERT INTO dev_groups(tenant_id, name, created) VALUES (?, 'default', ?)",
+		   &s);
+	if (err)
+		return tx_end(st, err);
+	sqlite3_bind_int64(s, 1, tid);
+	sqlite3_bind_int64(s, 2, now_s());
+	err = step_done(st, s);
+	if (err)
+		return tx_end(st, err);
+	gid = sqlite3_last_insert_rowid(st->db);
+
+	k.tenant_id = tid;
+	k.group_id = gid;
+	snprintf(k.name, sizeof(k.name), "default");
+	snprintf(k.description, sizeof(k.description), "created with the tenant");
+	err = audit_insert(st, tid, actor, "tenant.create", name, "");
+	if (!err)
+		err = bkey_insert(st, actor, &k, NULL, key);
+	skap_wipe(key, sizeof(key));
+	err = tx_end(st, err);
+	if (!err && id)
+		*id = tid;
+	return err;
+}
+
+int skap_tenant_get(struct skap_store *st, int64_t id, struct skap_tenant *t)
+{
+	sqlite3_stmt *s;
+	int rc, err;
+
+	if (!st || !t || id <= 0)
+		return -EINVAL;
+	err = prep(st, "SELECT " TENANT_COLS " FROM tenants WHERE id = ?", &s);
+	if (err)
+		return err;
+	sqlite3_bind_int64(s, 1, id);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		tenant_row(s, t);
+	sqlite3_finalize(s);
+	return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? -ENOENT : -EIO;
+}
+
+int skap_tenant_by_name(struct skap_store *st, const char *name, struct skap_tenant *t)
+{
+	sqlite3_stmt *s;
+	int rc, err;
+
+	if (!st || !t || !skap_store_name_valid(name))
+		return -EINVAL;
+	err = prep(st, "SELECT " TENANT_COLS " FROM tenants WHERE name = ?", &s);
+	if (err)
+		return err;
+	sqlite3_bind_text(s, 1, name, -1, SQLITE_TRANSIENT);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		tenant_row(s, t);
+	sqlite3_finalize(s);
+	return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? -ENOENT : -EIO;
+}
+
+int skap_tenant_list(struct skap_store *st, int64_t after, size_t limit,
+		     struct skap_tenant **out, size_t *n)
+{
+	sqlite3_stmt *s;
+	int err;
+
+	if (!st || !list_args_valid(limit, out, n) || after < 0)
+		return -EINVAL;
+	err = prep(st, "SELECT " TENANT_COLS " FROM tenants WHERE id > ? ORDER BY id LIMIT ?", &s);
+	if (err)
+		return err;
+	sqlite3_bind_int64(s, 1, after);
+	sqlite3_bind_int64(s, 2, (int64_t)limit);
+	return list_run(st, s, sizeof(**out), limit, tenant_row, (void **)out, n);
+}
+
+/* UPDATE ... WHERE id = ? with one int64 value: -ENOENT when no row. */
+static int update_one(struct skap_store *st, const char *sql, int64_t value, int64_t id)
+{
+	sqlite3_stmt *s;
+	int err;
+
+	err = prep(st, sql, &s);
+	if (err)
+		return err;
+	sqlite3_bind_int64(s, 1, value);
+	sqlite3_bind_int64(s, 2, id);
+	err = step_done(st, s);
+	if (!err && sqlite3_changes(st->db) != 1)
+		err = -ENOENT;
+	return err;
+}
+
+int skap_tenant_set_ota_tls(struct skap_store *st, const char *actor, int64_t id, int on)
+{
+	struct skap_tenant t;
+	int err;
+
+	if (!st || !actor_valid(actor) || id <= 0 || (on != 0 && on != 1))
+		return -EINVAL;
+	err = tx_begin(st);
+	if (err)
+		return err;
+	err = skap_tenant_get(st, id, &t);
+	if (!err)
+		err = update_one(st, "UPDATE tenants SET ota_tls = ? WHERE id = ?", on, id);
+	if (!err)
+		err = audit_insert(st, id, actor, on ? "tenant.ota_tls.on" : "tenant.ota_tls.off",
+				   t.name, on ? "OTA_TLS is for development only" : "");
+	return tx_end(st, err);
+}
+
+/* ---- groups ---- */
+
+static void group_row(sqlite3_stmt *s, void *item)
+{
+	struct skap_group *g = item;
+
+	g->id = sqlite3_column_int64(s, 0);
+	g->tenant_id = sqlite3_column_int64(s, 1);
+	col_text(s, 2, g->name, sizeof(g->name));
+	g->created = sqlite3_column_int64(s, 3);
+}
+
+#define GROUP_COLS "id, tenant_id, name, created"
+
+int skap_group_create(struct skap_store *st, const char *actor, int64_t tenant_id,
+		      const char *name, int64_t *id)
+{
+	sqlite3_stmt *s;
+	int64_t gid = 0;
+	int err;
+
+	if (!st || !actor_valid(actor) || tenant_id <= 0 || !skap_store_name_valid(name))
+		return -EINVAL;
+	err = tx_begin(st);
+	if (err)
+		return err;
+	err = prep(st, "INSERT INTO dev_groups(tenant_id, name, created) VALUES (?, ?, ?)", &s);
+	if (err)
+		return tx_end(st, err);
+	sqlite3_bind_int64(s, 1, tenant_id);
+	sqlite3_bind_text(s, 2, name, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(s, 3, now_s());
+	err = step_done(st, s);
+	if (!err) {
+		gid = sqlite3_last_insert_rowid(st->db);
+		err = audit_insert(st, tenant_id, actor, "group.create", name, "");
+	}
+	err = tx_end(st, err);
+	if (!err && id)
+		*id = gid;
+	return err;
+}
+
+static int group_get(struct skap_store *st, int64_t id, struct skap_group *g)
+{
+	sqlite3_stmt *s;
+	int rc, err;
+
+	err = prep(st, "SELECT " GROUP_COLS " FROM dev_groups WHERE id = ?", &s);
+	if (err)
+		return err;
+	sqlite3_bind_int64(s, 1, id);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		group_row(s, g);
+	sqlite3_finalize(s);
+	return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? -ENOENT : -EIO;
+}
+
+int skap_group_by_name(struct skap_store *st, int64_t tenant_id, const char *name,
+		       struct skap_group *g)
+{
+	sqlite3_stmt *s;
+	int rc, err;
+
+	if (!st || !g || tenant_id <= 0 || !skap_store_name_valid(name))
+		return -EINVAL;
+	err = prep(st, "SELECT " GROUP_COLS " FROM dev_groups WHERE tenant_id = ? AND name = ?",
+		   &s);
+	if (err)
+		return err;
+	sqlite3_bind_int64(s, 1, tenant_id);
+	sqlite3_bind_text(s, 2, name, -1, SQLITE_TRANSIENT);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		group_row(s, g);
+	sqlite3_finalize(s);
+	return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? -ENOENT : -EIO;
+}
+
+int skap_group_list(struct skap_store *st, int64_t tenant_id, int64_t after, size_t limit,
+		    struct skap_group **out, size_t *n)
+{
+	sqlite3_stmt *s;
+	int err;
+
+	if (!st || tenant_id <= 0 || after < 0 || !list_args_valid(limit, out, n))
+		return -EINVAL;
+	err = prep(st, "SELECT " GROUP_COLS " FROM dev_groups WHERE tenant_id = ? AND id > ? "
+		       "ORDER BY id LIMIT ?", &s);
+	if (err)
+		return err;
+	sqlite3_bind_int64(s, 1, tenant_id);
+	sqlite3_bind_int64(s, 2, after);
+	sqlite3_bind_int64(s, 3, (int64_t)limit);
+	return list_run(st, s, sizeof(**out), limit, group_row, (void **)out, n);
+}
+
+/* ---- users ---- */
+
+static void user_row(sqlite3_stmt *s, void *item)
+{
+	struct skap_user *u = item;
+
+	u->id = sqlite3_column_int64(s, 0);
+	u->tenant_id = sqlite3_column_int64(s, 1);
+	col_text(s, 2, u->name, sizeof(u->name));
+	u->role = (enum skap_role)sqlite3_column_int(s, 3);
+	u->disabled = sqlite3_column_int(s, 4);
+	u->created = sqlite3_column_int64(s, 5);
+}
+
+#define USER_COLS "id, tenant_id, name, role, disabled, created"
+
+static int hash_password(struct skap_store *st, const char *pw, char enc[ARGON2_ENC_MAX])
+{
+	uint8_t salt[ARGON2_SALT_LEN];
+
+	if (skap_random(salt, sizeof(salt)))
+		return -EIO;
+	if (argon2id_hash_encoded(st->argon2_t, st->argon2_m, 1, pw, strlen(pw), salt,
+				  sizeof(salt), ARGON2_HASH_LEN, enc, ARGON2_ENC_MAX) != ARGON2_OK)
+		return -EIO;
+	return 0;
+}
+
+int skap_user_create(struct skap_store *st, const char *actor, int64_t tenant_id,
+		     const char *name, enum skap_role role, const char *password, int64_t *id)
+{
+	char enc[ARGON2_ENC_MAX];
+	sqlite3_stmt *s;
+	int64_t uid = 0;
+	int err;
+
+	if (!st || !actor_valid(actor) || tenant_id <= 0 || !skap_store_name_valid(name) ||
+	    !skap_role_name(role) || !password_valid(password))
+		return -EINVAL;
+	/* Hash before the transaction: it is slow and needs no lock. */
+	err = hash_password(st, password, enc);
+	if (err)
+		return err;
+	err = tx_begin(st);
+	if (err)
+		return err;
+	err = prep(st, "INSERT INTO users(tenant_id, name, role, pw_hash, created) "
+		       "VALUES (?, ?, ?, ?, ?)", &s);
+	if (err)
+		return tx_end(st, err);
+	sqlite3_bind_int64(s, 1, tenant_id);
+	sqlite3_bind_text(s, 2, name, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int(s, 3, (int)role);
+	sqlite3_bind_text(s, 4, enc, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(s, 5, now_s());
+	err = step_done(st, s);
+	if (!err) {
+		uid = sqlite3_last_insert_rowid(st->db);
+		err = audit_insert(st, tenant_id, actor, "user.create", name,
+				   skap_role_name(role));
+	}
+	err = tx_end(st, err);
+	if (!err && id)
+		*id = uid;
+	return err;
+}
+
+int skap_user_get(struct skap_store *st, int64_t id, struct skap_user *u)
+{
+	sqlite3_stmt *s;
+	int rc, err;
+
+	if (!st || !u || id <= 0)
+		return -EINVAL;
+	err = prep(st, "SELECT " USER_COLS " FROM users WHERE id = ?", &s);
+	if (err)
+		return err;
+	sqlite3_bind_int64(s, 1, id);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		user_row(s, u);
+	sqlite3_finalize(s);
+	return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? -ENOENT : -EIO;
+}
+
+int skap_user_list(struct skap_store *st, int64_t tenant_id, int64_t after, size_t limit,
+		   struct skap_user **out, size_t *n)
+{
+	sqlite3_stmt *s;
+	int err;
+
+	if (!st || tenant_id <= 0 || after < 0 || !list_args_valid(limit, out, n))
+		return -EINVAL;
+	err = prep(st, "SELECT " USER_COLS " FROM users WHERE tenant_id = ? AND id > ? "
+		       "ORDER BY id LIMIT ?", &s);
+	if (err)
+		return err;
+	sqlite3_bind_int64(s, 1, tenant_id);
+	sqlite3_bind_int64(s, 2, after);
+	sqlite3_bind_int64(s, 3, (int64_t)limit);
+	return list_run(st, s, sizeof(**out), limit, user_row, (void **)out, n);
+}
+
+int skap_user_set_password(struct skap_store *st, const char *actor, int64_t id,
+			   const char *password)
+{
+	char enc[ARGON2_ENC_MAX];
+	struct skap_user u;
+	sqlite3_stmt *s;
+	int err;
+
+	if (!st || !actor_valid(actor) || id <= 0 || !password_valid(password))
+		return -EINVAL;
+	err = hash_password(st, password, enc);
+	if (err)
+		return err;
+	err = tx_begin(st);
+	if (err)
+		return err;
+	err = skap_user_get(st, id, &u);
+	if (!err)
+		err = prep(st, "UPDATE users SET pw_hash = ? WHERE id = ?", &s);
+	if (!err) {
+		sqlite3_bind_text(s, 1, enc, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_int64(s, 2, id);
+		err = step_done(st, s);
+	}
+	if (!err)
+		err = audit_insert(st, u.tenant_id, actor, "user.password", u.name, "");
+	return tx_end(st, err);
+}
+
+/* Enabled owners of TENANT other than user EXCEPT. */
+static int other_owners(struct skap_store *st, int64_t tenant, int64_t except)
+{
+	sqlite3_stmt *s;
+	int n = -EIO;
+
+	if (prep(st, "SELECT count(*) FROM users WHERE tenant_id = ? AND id != ? AND role = 0 "
+		     "AND disabled = 0", &s))
+		return -EIO;
+	sqlite3_bind_int64(s, 1, tenant);
+	sqlite3_bind_int64(s, 2, except);
+	if (sqlite3_step(s) == SQLITE_ROW)
+		n = sqlite3_column_int(s, 0);
+	sqlite3_finalize(s);
+	return n;
+}
+
+/* -EPERM when U is its tenant's last enabled owner. */
+static int keep_an_owner(struct skap_store *st, const struct skap_user *u)
+{
+	int n;
+
+	if (u->role != SKAP_ROLE_OWNER || u->disabled)
+		return 0;
+	n = other_owners(st, u->tenant_id, u->id);
+	if (n < 0)
+		return n;
+	return n > 0 ? 0 : -EPERM;
+}
+
+int skap_user_set_role(struct skap_store *st, const char *actor, int64_t id,
+		       enum skap_role role)
+{
+	struct skap_user u;
+	int err;
+
+	if (!st || !actor_valid(actor) || id <= 0 || !skap_role_name(role))
+		return -EINVAL;
+	err = tx_begin(st);
+	if (err)
+		return err;
+	err = skap_user_get(st, id, &u);
+	if (!err && role != SKAP_ROLE_OWNER)
+		err = keep_an_owner(st, &u);
+	if (!err)
+		err = update_one(st, "UPDATE users SET role = ? WHERE id = ?", role, id);
+	if (!err)
+		err = audit_insert(st, u.tenant_id, actor, "user.role", u.name,
+				   skap_role_name(role));
+	return tx_end(st, err);
+}
+
+int skap_user_set_disabled(struct skap_store *st, const char *actor, int64_t id, int disabled)
+{
+	struct skap_user u;
+	int err;
+
+	if (!st || !actor_valid(actor) || id <= 0 || (disabled != 0 && disabled != 1))
+		return -EINVAL;
+	err = tx_begin(st);
+	if (err)
+		return err;
+	err = skap_user_get(st, id, &u);
+	if (!err && disabled)
+		err = keep_an_owner(st, &u);
+	if (!err)
+		err = update_one(st, "UPDATE users SET disabled = ? WHERE id = ?", disabled, id);
+	if (!err)
+		err = audit_insert(st, u.tenant_id, actor,
+				   disabled ? "user.disable" : "user.enable", u.name, "");
+	return tx_end(st, err);
+}
+
+int skap_user_delete(struct skap_store *st, const char *actor, int64_t id)
+{
+	struct skap_user u;
+	sqlite3_stmt *s;
+	int err;
+
+	if (!st || !actor_valid(actor) || id <= 0)
+		return -EINVAL;
+	err = tx_begin(st);
+	if (err)
+		return err;
+	err = skap_user_get(st, id, &u);
+	if (!err)
+		err = keep_an_owner(st, &u);
+	if (!err)
+		err = prep(st, "DELETE FROM users WHERE id = ?", &s);
+	if (!err) {
+		sqlite3_bind_int64(s, 1, id);
+		err = step_done(st, s);
+	}
+	if (!err)
+		err = audit_insert(st, u.tenant_id, actor, "user.delete", u.name, "");
+	return tx_end(st, err);
+}
+
+int skap_user_verify(struct skap_store *st, const char *name, const char *password,
+		     struct skap_user *u)
+{
+	char enc[ARGON2_ENC_MAX];
+	struct skap_user found;
+	sqlite3_stmt *s;
+	int rc, err, known = 0;
+
+	if (!st || !u || !password)
+		return -EINVAL;
+	if (!password_valid(password))
+		password = "";
+	snprintf(enc, sizeof(enc), "%s", st->dummy_hash);
+	if (skap_store_name_valid(name)) {
+		err = prep(st, "SELECT " USER_COLS ", pw_hash FROM users WHERE name = ?", &s);
+		if (err)
+			return err;
+		sqlite3_bind_text(s, 1, name, -1, SQLITE_TRANSIENT);
+		rc = sqlite3_step(s);
+		if (rc == SQLITE_ROW) {
+			user_row(s, &found);
+			col_text(s, 6, enc, sizeof(enc));
+			known = !found.disabled;
+		} else if (rc != SQLITE_DONE) {
+			sqlite3_finalize(s);
+			return -EIO;
+		}
+		sqlite3_finalize(s);
+	}
+	/* Always one Argon2id verification, whatever was found. */
+	rc = argon2id_verify(enc, password, strlen(password));
+	if (!known || !*password || rc != ARGON2_OK)
+		return -EACCES;
+	*u = found;
+	return 0;
+}
+
+/* ---- bootstrap keys ---- */
+
+static void bkey_row(sqlite3_stmt *s, void *item)
+{
+	struct skap_bkey *k = item;
+
+	k->id = sqlite3_column_int64(s, 0);
+	k->tenant_id = sqlite3_column_int64(s, 1);
+	col_text(s, 2, k->name, sizeof(k->name));
+	col_text(s, 3, k->description, sizeof(k->description));
+	k->group_id = sqlite3_column_int64(s, 4);
+	k->auto_accept = sqlite3_column_int(s, 5);
+	k->expires = sqlite3_column_int64(s, 6);
+	k->max_uses = sqlite3_column_int64(s, 7);
+	k->uses = sqlite3_column_int64(s, 8);
+	k->disabled = sqlite3_column_int(s, 9);
+	k->created = sqlite3_column_int64(s, 10);
+}
+
+#define BKEY_COLS "id, tenant_id, name, description, group_id, auto_accept, expires, " \
+		  "max_uses, uses, disabled, created"
+
+static const char hexdig[] = "0123456789abcdef";
+
+static void bkey_format(const uint8_t raw[BKEY_RAW_LEN], char key[SKAP_BKEY_STR_SIZE])
+{
+	memcpy(key, BKEY_PREFIX, 5);
+	for (int i = 0; i < BKEY_RAW_LEN; i++) {
+		key[5 + 2 * i] = hexdig[raw[i] >> 4];
+		key[6 + 2 * i] = hexdig[raw[i] & 15];
+	}
+	key[SKAP_BKEY_STR_LEN] = 0;
+}
+
+static int hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	return -1;
+}
+
+static int bkey_parse(const char *key, uint8_t raw[BKEY_RAW_LEN])
+{
+	if (!key || strnlen(key, SKAP_BKEY_STR_SIZE) != SKAP_BKEY_STR_LEN ||
+	    memcmp(key, BKEY_PREFIX, 5))
+		return -EINVAL;
+	for (int i = 0; i < BKEY_RAW_LEN; i++) {
+		int hi = hexval(key[5 + 2 * i]), lo = hexval(key[6 + 2 * i]);
+
+		if (hi < 0 || lo < 0) {
+			skap_wipe(raw, BKEY_RAW_LEN);
+			return -EINVAL;
+		}
+		raw[i] = (uint8_t)(hi << 4 | lo);
+	}
+	return 0;
+}
+
+static int bkey_lookup(struct skap_store *st, const uint8_t raw[BKEY_RAW_LEN],
+		       uint8_t out[SKAP_HMAC_LEN])
+{
+	const void *parts[1] = { raw };
+	size_t lens[1] = { BKEY_RAW_LEN };
+
+	return skap_hmac(st->keys + K_LOOKUP, 32, parts, lens, 1, out);
+}
+
+/* AAD binds a sealed key to its lookup hash: a sealed blob moved to another
+ * row does not open. */
+static void bkey_aad(const uint8_t lookup[SKAP_HMAC_LEN], uint8_t aad[16 + SKAP_HMAC_LEN])
+{
+	memcpy(aad, "skap bkey v1\0\0\0\0", 16);
+	memcpy(aad + 16, lookup, SKAP_HMAC_LEN);
+}
+
+static int bkey_fields_valid(const struct skap_bkey *k)
+{
+	return skap_store_name_valid(k->name) &&
+	       text_valid(k->description, SKAP_DESC_MAX) &&
+	       (k->auto_accept == 0 || k->auto_accept == 1) &&
+	       (k->disabled == 0 || k->disabled == 1) &&
+	       k->expires >= 0 && k->max_uses >= 0 && k->group_id >= 0;
+}
+
+/* The group to use for K in its tenant: K's own (checked) or "default". */
+static int bkey_group(struct skap_store *st, const struct skap_bkey *k, int64_t *gid)
+{
+	struct skap_group g;
+	int err;
+
+	if (k->group_id == 0) {
+		err = skap_group_by_name(st, k->tenant_id, "default", &g);
+	} else {
+		err = group_get(st, k->group_id, &g);
+		if (!err && g.tenant_id != k->tenant_id)
+			err = -ENOENT;
+	}
+	if (!err)
+		*gid = g.id;
+	return err;
+}
+
+/* Inside a transaction. */
+static int bkey_insert(struct skap_store *st, const char *actor, const struct skap_bkey *in,
+		       int64_t *id, char key[SKAP_BKEY_STR_SIZE])
+{
+	uint8_t raw[BKEY_RAW_LEN], lookup[SKAP_HMAC_LEN], aad[16 + SKAP_HMAC_LEN];
+	uint8_t sealed[SEALED_BKEY_LEN];
+	struct skap_tenant t;
+	sqlite3_stmt *s;
+	int64_t gid;
+	int err;
+
+	err = skap_tenant_get(st, in->tenant_id, &t);
+	if (!err)
+		err = bkey_group(st, in, &gid);
+	if (err)
+		return err;
+	err = skap_random(raw, sizeof(raw));
+	if (!err)
+		err = bkey_lookup(st, raw, lookup);
+	if (!err)
+		err = skap_random(sealed, SKAP_AEAD_NONCE_LEN);
+	bkey_aad(lookup, aad);
+	if (!err)
+		err = skap_aead_seal(st->keys + K_SEAL, sealed, aad, sizeof(aad), raw, sizeof(raw),
+				     sealed + SKAP_AEAD_NONCE_LEN);
+	if (!err)
+		bkey_format(raw, key);
+	skap_wipe(raw, sizeof(raw));
+	if (err)
+		return err;
+
+	err = prep(st, "INSERT INTO bootstrap_keys(tenant_id, name, description, group_id, "
+		       "auto_accept, expires, max_uses, disabled, lookup, sealed, created) "
+		       "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", &s);
+	if (!err) {
+		sqlite3_bind_int64(s, 1, in->tenant_id);
+		sqlite3_bind_text(s, 2, in->name, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_text(s, 3, in->description, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_int64(s, 4, gid);
+		sqlite3_bind_int(s, 5, in->auto_accept);
+		sqlite3_bind_int64(s, 6, in->expires);
+		sqlite3_bind_int64(s, 7, in->max_uses);
+		sqlite3_bind_int(s, 8, in->disabled);
+		sqlite3_bind_blob(s, 9, lookup, sizeof(lookup), SQLITE_TRANSIENT);
+		sqlite3_bind_blob(s, 10, sealed, sizeof(sealed), SQLITE_TRANSIENT);
+		sqlite3_bind_int64(s, 11, now_s());
+		err = step_done(st, s);
+	}
+	if (!err && id)
+		*id = sqlite3_last_insert_rowid(st->db);
+	if (!err)
+		err = audit_insert(st, in->tenant_id, actor, "bootstrap_key.create", in->name,
+				   in->auto_accept ? "auto-accept" : "manual-accept");
+	if (err)
+		skap_wipe(key, SKAP_BKEY_STR_SIZE);
+	return err;
+}
+
+int skap_bkey_create(struct skap_store *st, const char *actor, const struct skap_bkey *in,
+		     int64_t *id, char key[SKAP_BKEY_STR_SIZE])
+{
+	int err;
+
+	if (!st || !actor_valid(actor) || !in || !key || in->tenant_id <= 0 ||
+	    !bkey_fields_valid(in))
+		return -EINVAL;
+	err = tx_begin(st);
+	if (err)
+		return err;
+	err = bkey_insert(st, actor, in, id, key);
+	err = tx_end(st, err);
+	if (err)
+		skap_wipe(key, SKAP_BKEY_STR_SIZE);
+	return err;
+}
+
+int skap_bkey_get(struct skap_store *st, int64_t id, struct skap_bkey *k)
+{
+	sqlite3_stmt *s;
+	int rc, err;
+
+	if (!st || !k || id <= 0)
+		return -EINVAL;
+	err = prep(st, "SELECT " BKEY_COLS " FROM bootstrap_keys WHERE id = ?", &s);
+	if (err)
+		return err;
+	sqlite3_bind_int64(s, 1, id);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		bkey_row(s, k);
+	sqlite3_finalize(s);
+	return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? -ENOENT : -EIO;
+}
+
+int skap_bkey_list(struct skap_store *st, int64_t tenant_id, int64_t after, size_t limit,
+		   struct skap_bkey **out, size_t *n)
+{
+	sqlite3_stmt *s;
+	int err;
+
+	if (!st || tenant_id <= 0 || after < 0 || !list_args_valid(limit, out, n))
+		return -EINVAL;
+	err = prep(st, "SELECT " BKEY_COLS " FROM bootstrap_keys WHERE tenant_id = ? AND id > ? "
+		       "ORDER BY id LIMIT ?", &s);
+	if (err)
+		return err;
+	sqlite3_bind_int64(s, 1, tenant_id);
+	sqlite3_bind_int64(s, 2, after);
+	sqlite3_bind_int64(s, 3, (int64_t)limit);
+	return list_run(st, s, sizeof(**out), limit, bkey_row, (void **)out, n);
+}
+
+int skap_bkey_update(struct skap_store *st, const char *actor, const struct skap_bkey *in)
+{
+	struct skap_bkey cur, want;
+	sqlite3_stmt *s;
+	int64_t gid;
+	int err;
+
+	if (!st || !actor_valid(actor) || !in || in->id <= 0 || !bkey_fields_valid(in))
+		return -EINVAL;
+	err = tx_begin(st);
+	if (err)
+		return err;
+	err = skap_bkey_get(st, in->id, &cur);
+	if (err)
+		return tx_end(st, err);
+	want = *in;
+	want.tenant_id = cur.tenant_id;
+	err = bkey_group(st, &want, &gid);
+	if (!err)
+		err = prep(st, "UPDATE bootstrap_keys SET name = ?, description = ?, group_id = ?, "
+			       "auto_accept = ?, expires = ?, max_uses = ?, disabled = ? WHERE id = ?",
+			   &s);
+	if (!err) {
+		sqlite3_bind_text(s, 1, in->name, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_text(s, 2, in->description, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_int64(s, 3, gid);
+		sqlite3_bind_int(s, 4, in->auto_accept);
+		sqlite3_bind_int64(s, 5, in->expires);
+		sqlite3_bind_int64(s, 6, in->max_uses);
+		sqlite3_bind_int(s, 7, in->disabled);
+		sqlite3_bind_int64(s, 8, in->id);
+		err = step_done(st, s);
+	}
+	if (!err)
+		err = audit_insert(st, cur.tenant_id, actor, "bootstrap_key.update", in->name,
+				   in->disabled ? "disabled" : "enabled");
+	return tx_end(st, err);
+}
+
+int skap_bkey_delete(struct skap_store *st, const char *actor, int64_t id)
+{
+	struct skap_bkey k;
+	sqlite3_stmt *s;
+	int err;
+
+	if (!st || !actor_valid(actor) || id <= 0)
+		return -EINVAL;
+	err = tx_begin(st);
+	if (err)
+		return err;
+	err = skap_bkey_get(st, id, &k);
+	if (!err)
+		err = prep(st, "DELETE FROM bootstrap_keys WHERE id = ?", &s);
+	if (!err) {
+		sqlite3_bind_int64(s, 1, id);
+		err = step_done(st, s);
+	}
+	if (!err)
+		err = audit_insert(st, k.tenant_id, actor, "bootstrap_key.delete", k.name, "");
+	return tx_end(st, err);
+}
+
+int skap_bkey_reveal(struct skap_store *st, const char *actor, int64_t id,
+		     char key[SKAP_BKEY_STR_SIZE])
+{
+	uint8_t raw[BKEY_RAW_LEN], lookup[SKAP_HMAC_LEN], aad[16 + SKAP_HMAC_LEN];
+	uint8_t sealed[SEALED_BKEY_LEN];
+	char name[SKAP_NAME_MAX + 1];
+	int64_t tenant = 0;
+	sqlite3_stmt *s;
+	int rc, err;
+
+	if (!st || !actor_valid(actor) || id <= 0 || !key)
+		return -EINVAL;
+	err = tx_begin(st);
+	if (err)
+		return err;
+	err = prep(st, "SELECT lookup, sealed, tenant_id, name FROM bootstrap_keys WHERE id = ?",
+		   &s);
+	if (err)
+		return tx_end(st, err);
+	sqlite3_bind_int64(s, 1, id);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		if (sqlite3_column_bytes(s, 0) != SKAP_HMAC_LEN ||
+		    sqlite3_column_bytes(s, 1) != SEALED_BKEY_LEN) {
+			err = -EIO;
+		} else {
+			memcpy(lookup, sqlite3_column_blob(s, 0), SKAP_HMAC_LEN);
+			memcpy(sealed, sqlite3_column_blob(s, 1), SEALED_BKEY_LEN);
+			tenant = sqlite3_column_int64(s, 2);
+			col_text(s, 3, name, sizeof(name));
+		}
+	} else {
+		err = rc == SQLITE_DONE ? -ENOENT : -EIO;
+	}
+	sqlite3_finalize(s);
+	if (err)
+		return tx_end(st, err);
+	bkey_aad(lookup, aad);
+	/* A blob that does not open means a wrong master key or tampering. */
+	if (skap_aead_open(st->keys + K_SEAL, sealed, aad, sizeof(aad),
+			   sealed + SKAP_AEAD_NONCE_LEN, BKEY_RAW_LEN + SKAP_AEAD_TAG_LEN, raw))
+		err = -EIO;
+	if (!err) {
+		bkey_format(raw, key);
+		err = audit_insert(st, tenant, actor, "bootstrap_key.reveal", name, "");
+	}
+	skap_wipe(raw, sizeof(raw));
+	err = tx_end(st, err);
+	if (err)
+		skap_wipe(key, SKAP_BKEY_STR_SIZE);
+	return err;
+}
+
+int skap_bkey_use(struct skap_store *st, const char *key, int64_t now, struct skap_bkey *k)
+{
+	uint8_t raw[BKEY_RAW_LEN], lookup[SKAP_HMAC_LEN];
+	sqlite3_stmt *s;
+	int rc, err;
+
+	if (!st || !k)
+		return -EINVAL;
+	memset(k, 0, sizeof(*k));
+	err = bkey_parse(key, raw);
+	if (err)
+		return err;
+	err = bkey_lookup(st, raw, lookup);
+	skap_wipe(raw, sizeof(raw));
+	if (err)
+		return err;
+	err = tx_begin(st);
+	if (err)
+		return err;
+	/* One statement checks and counts: two enrollments racing for the
+	 * last use cannot both get it. */
+	err = prep(st, "UPDATE bootstrap_keys SET uses = uses + 1 WHERE lookup = ? "
+		       "AND disabled = 0 AND (expires = 0 OR expires > ?) "
+		       "AND (max_uses = 0 OR uses < max_uses) RETURNING " BKEY_COLS, &s);
+	if (err)
+		return tx_end(st, err);
+	sqlite3_bind_blob(s, 1, lookup, sizeof(lookup), SQLITE_TRANSIENT);
+	sqlite3_bind_int64(s, 2, now);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		bkey_row(s, k);
+		rc = sqlite3_step(s);
+	}
+	err = rc == SQLITE_DONE ? 0 : -EIO;
+	if (!err && !k->id)
+		err = -EACCES;
+	sqlite3_finalize(s);
+	return tx_end(st, err);
+}
+
+/* ---- audit ---- */
+
+static void audit_row(sqlite3_stmt *s, void *item)
+{
+	struct skap_audit *a = item;
+
+	a->id = sqlite3_column_int64(s, 0);
+	a->time = sqlite3_column_int64(s, 1);
+	a->tenant_id = sqlite3_column_int64(s, 2);	/* NULL reads as 0 */
+	col_text(s, 3, a->actor, sizeof(a->actor));
+	col_text(s, 4, a->action, sizeof(a->action));
+	col_text(s, 5, a->object, sizeof(a->object));
+	col_text(s, 6, a->detail, sizeof(a->detail));
+}
+
+int skap_audit_append(struct skap_store *st, int64_t tenant_id, const char *actor,
+		      const char *action, const char *object, const char *detail)
+{
+	int err;
+
+	if (!st || !actor_valid(actor) || tenant_id < 0 || !action || !*action ||
+	    !text_valid(action, 47) || (object && !text_valid(object, SKAP_NAME_MAX + 31)) ||
+	    (detail && !text_valid(detail, SKAP_DESC_MAX)))
+		return -EINVAL;
+	err = tx_begin(st);
+	if (err)
+		return err;
+	err = audit_insert(st, tenant_id, actor, action, object, detail);
+	return tx_end(st, err);
+}
+
+int skap_audit_list(struct skap_store *st, int64_t tenant_id, int64_t after, size_t limit,
+		    struct skap_audit **out, size_t *n)
+{
+	sqlite3_stmt *s;
+	int err;
+
+	if (!st || after < 0 || !list_args_valid(limit, out, n))
+		return -EINVAL;
+	err = prep(st, "SELECT id, time, tenant_id, actor, action, object, detail FROM audit "
+		       "WHERE (?1 < 0 OR tenant_id = ?1) AND id > ?2 ORDER BY id LIMIT ?3", &s);
+	if (err)
+		return err;
+	sqlite3_bind_int64(s, 1, tenant_id);
+	sqlite3_bind_int64(s, 2, after);
+	sqlite3_bind_int64(s, 3, (int64_t)limit);
+	return list_run(st, s, sizeof(**out), limit, audit_row, (void **)out, n);
+}
