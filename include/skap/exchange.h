@@ -60,6 +60,7 @@ struct skap_initiator_params {
 	const uint8_t *ticket;		  /* for the peer, opaque */
 	size_t ticket_len;
 	uint64_t now;
+	uint32_t session; /* 0: a fresh random one (a retry with a cookie keeps its own) */
 };
 
 /* Builds the INIT in x->msg. COOKIE (32 bytes) may be NULL. */

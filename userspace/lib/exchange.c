@@ -59,7 +59,8 @@ int skap_initiator_start(struct skap_initiator *x, const struct skap_initiator_p
 	x->spi_in = p->spi_in;
 	memcpy(x->kid, p->pair->kid, sizeof(x->kid));
 	memcpy(x->k, p->pair->key, sizeof(x->k));
-	ret = skap_random(&x->session, sizeof(x->session));
+	x->session = p->session;
+	ret = x->session ? 0 : skap_random(&x->session, sizeof(x->session));
 	if (!ret)
 		ret = skap_random(x->nonce, sizeof(x->nonce));
 	if (!ret)
