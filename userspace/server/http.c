@@ -1,0 +1,247 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The HTTPS front of skap-server: libevent's evhttp, each connection a
+ * bufferevent_openssl, one event loop. Bodies are limited (evhttp answers
+ * 413 itself), read whole, and parsed as strict JSON (duplicate keys
+ * refused); answers are JSON with a clear error object. Sessions live in
+ * memory: the token is random, only its SHA-256 is kept, it expires.
+ */
+
+#include "server.h"
+
+#include <skap/log.h>
+#include <skap/sym.h>
+
+#include <errno.h>
+#include <event2/buffer.h>
+#include <event2/bufferevent.h>
+#include <event2/bufferevent_ssl.h>
+#include <event2/event.h>
+#include <event2/http.h>
+#include <event2/keyvalq_struct.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+uint64_t srv_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+void srv_reply(struct srv_req *r, int status, json_t *body)
+{
+	struct evbuffer *out = evbuffer_new();
+	struct evkeyvalq *h = evhttp_request_get_output_headers(r->req);
+	char *text = NULL;
+
+	if (body)
+		text = json_dumps(body, JSON_COMPACT | JSON_SORT_KEYS);
+	evhttp_add_header(h, "Content-Type", "application/json");
+	evhttp_add_header(h, "Cache-Control", "no-store");
+	if (out && text) {
+		evbuffer_add(out, text, strlen(text));
+		evbuffer_add(out, "\n", 1);
+	}
+	evhttp_send_reply(r->req, status, NULL, out);
+	if (text) {
+		/* Answers may carry a token or a revealed key. */
+		explicit_bzero(text, strlen(text));
+		free(text);
+	}
+	if (out)
+		evbuffer_free(out);
+	json_decref(body);
+}
+
+void srv_error(struct srv_req *r, int status, const char *code, const char *msg)
+{
+	srv_reply(r, status, json_pack("{s:{s:s,s:s}}", "error", "code", code, "message", msg));
+}
+
+json_t *srv_body_object(struct srv_req *r)
+{
+	struct evbuffer *in = evhttp_request_get_input_buffer(r->req);
+	const char *ct = evhttp_find_header(evhttp_request_get_input_headers(r->req),
+					    "Content-Type");
+	size_t len = evbuffer_get_length(in);
+	json_error_t jerr;
+	json_t *j;
+	char *buf;
+
+	if (len > SRV_BODY_MAX) {
+		srv_error(r, 413, "too_large", "request body too large");
+		return NULL;
+	}
+	if (ct && strncmp(ct, "application/json", 16)) {
+		srv_error(r, 415, "unsupported_media_type", "the body must be application/json");
+		return NULL;
+	}
+	buf = malloc(len + 1);
+	if (!buf) {
+		srv_error(r, 500, "internal", "out of memory");
+		return NULL;
+	}
+	evbuffer_copyout(in, buf, len);
+	j = json_loadb(buf, len, JSON_REJECT_DUPLICATES, &jerr);
+	explicit_bzero(buf, len);	/* may hold a password */
+	free(buf);
+	if (!j) {
+		srv_error(r, 400, "bad_json", "the body is not valid JSON");
+		return NULL;
+	}
+	if (!json_is_object(j)) {
+		json_decref(j);
+		srv_error(r, 400, "bad_json", "the body must be a JSON object");
+		return NULL;
+	}
+	return j;
+}
+
+/* ---- sessions ---- */
+
+static void token_hash(const char *token, uint8_t out[32])
+{
+	skap_sha256(token, strlen(token), out);
+}
+
+int srv_session_new(struct srv *srv, const struct skap_user *u, char token[2 * SRV_TOKEN_LEN + 1],
+		    int64_t *expires)
+{
+	static const char hex[] = "0123456789abcdef";
+	uint8_t raw[SRV_TOKEN_LEN];
+	int64_t now = (int64_t)time(NULL);
+	struct srv_session *slot = NULL;
+
+	for (size_t i = 0; i < SRV_SESSIONS_MAX; i++) {
+		struct srv_session *s = &srv->sessions[i];
+
+		if (s->expires && s->expires <= now)
+			memset(s, 0, sizeof(*s));
+		if (!s->expires && !slot)
+			slot = s;
+	}
+	if (!slot)
+		return -ENOSPC;
+	if (skap_random(raw, sizeof(raw)))
+		return -EIO;
+	for (size_t i = 0; i < SRV_TOKEN_LEN; i++) {
+		token[2 * i] = hex[raw[i] >> 4];
+		token[2 * i + 1] = hex[raw[i] & 15];
+	}
+	token[2 * SRV_TOKEN_LEN] = 0;
+	explicit_bzero(raw, sizeof(raw));
+	token_hash(token, slot->token_hash);
+	slot->user_id = u->id;
+	slot->tenant_id = u->tenant_id;
+	slot->role = u->role;
+	snprintf(slot->user, sizeof(slot->user), "%s", u->name);
+	slot->expires = now + srv->token_ttl;
+	*expires = slot->expires;
+	return 0;
+}
+
+const struct srv_session *srv_session_find(struct srv *srv, const char *token)
+{
+	uint8_t h[32];
+	int64_t now = (int64_t)time(NULL);
+	const struct srv_session *found = NULL;
+
+	if (!token || strlen(token) != 2 * SRV_TOKEN_LEN)
+		return NULL;
+	token_hash(token, h);
+	for (size_t i = 0; i < SRV_SESSIONS_MAX; i++) {
+		struct srv_session *s = &srv->sessions[i];
+
+		if (s->expires > now && !skap_ct_compare(s->token_hash, h, sizeof(h)))
+			found = s;
+	}
+	return found;
+}
+
+void srv_session_drop(struct srv *srv, const struct srv_session *s)
+{
+	if (s)
+		explicit_bzero((void *)s, sizeof(*s));
+}
+
+/* ---- connections and requests ---- */
+
+static struct bufferevent *bev_cb(struct event_base *base, void *arg)
+{
+	struct srv *srv = arg;
+	SSL *ssl = SSL_new(srv->ssl);
+
+	if (!ssl)
+		return NULL;
+	return bufferevent_openssl_socket_new(base, -1, ssl, BUFFEREVENT_SSL_ACCEPTING,
+					      BEV_OPT_CLOSE_ON_FREE);
+}
+
+static void request_cb(struct evhttp_request *req, void *arg)
+{
+	struct srv_req r = { .srv = arg, .req = req };
+	const struct evhttp_uri *uri = evhttp_request_get_evhttp_uri(req);
+	struct evhttp_connection *conn = evhttp_request_get_connection(req);
+	struct evkeyvalq query = { 0 };
+	const char *path = uri ? evhttp_uri_get_path(uri) : NULL;
+	const char *q = uri ? evhttp_uri_get_query(uri) : NULL;
+	char *host = NULL;
+	ev_uint16_t port = 0;
+
+	r.method = (int)evhttp_request_get_command(req);
+	if (conn)
+		evhttp_connection_get_peer(conn, &host, &port);
+	snprintf(r.peer, sizeof(r.peer), "%s", host ? host : "?");
+	r.query = &query;
+	if (!path || strlen(path) >= sizeof(r.path)) {
+		srv_error(&r, 404, "not_found", "no such resource");
+		return;
+	}
+	snprintf(r.path, sizeof(r.path), "%s", path);
+	if (q && evhttp_parse_query_str(q, &query)) {
+		srv_error(&r, 400, "bad_query", "the query string is malformed");
+		return;
+	}
+	srv_api_dispatch(&r);
+	evhttp_clear_headers(&query);
+}
+
+int srv_http_start(struct srv *srv, const char *addr, uint16_t port, uint16_t *bound)
+{
+	struct evhttp_bound_socket *sock;
+	struct sockaddr_storage ss;
+	socklen_t sl = sizeof(ss);
+
+	srv->http = evhttp_new(srv->base);
+	if (!srv->http)
+		return -ENOMEM;
+	evhttp_set_bevcb(srv->http, bev_cb, srv);
+	evhttp_set_gencb(srv->http, request_cb, srv);
+	evhttp_set_max_body_size(srv->http, SRV_BODY_MAX);
+	evhttp_set_max_headers_size(srv->http, 16 * 1024);
+	evhttp_set_timeout(srv->http, 30);
+	evhttp_set_allowed_methods(srv->http, EVHTTP_REQ_GET | EVHTTP_REQ_POST |
+					      EVHTTP_REQ_PATCH | EVHTTP_REQ_DELETE);
+	sock = evhttp_bind_socket_with_handle(srv->http, addr, port);
+	if (!sock)
+		return -EADDRNOTAVAIL;
+	if (getsockname(evhttp_bound_socket_get_fd(sock), (struct sockaddr *)&ss, &sl))
+		return -errno;
+	if (ss.ss_family == AF_INET)
+		*bound = ntohs(((struct sockaddr_in *)&ss)->sin_port);
+	else
+		*bound = ntohs(((struct sockaddr_in6 *)&ss)->sin6_port);
+	return 0;
+}
+
+void srv_http_stop(struct srv *srv)
+{
+	if (srv->http)
+		evhttp_free(srv->http);
+	srv->http = NULL;
+}

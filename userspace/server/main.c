@@ -1,0 +1,356 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * skap-server: the platform.
+ *
+ *   skap-server init  -d DIR -t TENANT -u OWNER [--password-stdin]
+ *   skap-server serve -d DIR [-l ADDR] [-p PORT] [--port-file FILE] [-v]
+ *
+ * DIR holds master.key (0600), skap.db (0600, SQLite), tls.key (0600) and
+ * tls.crt. One event loop; SIGTERM and SIGINT stop it cleanly.
+ */
+
+#include "server.h"
+
+#include <skap/file.h>
+#include <skap/log.h>
+#include <skap/ratelimit.h>
+#include <skap/secret.h>
+#include <skap/sym.h>
+
+#include <errno.h>
+#include <event2/event.h>
+#include <getopt.h>
+#include <limits.h>
+#include <malloc.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+struct paths {
+	char master[PATH_MAX];
+	char db[PATH_MAX];
+	char key[PATH_MAX];
+	char cert[PATH_MAX];
+};
+
+static int make_paths(const char *dir, struct paths *p)
+{
+	if (!dir || !*dir)
+		return -EINVAL;
+	if ((size_t)snprintf(p->master, sizeof(p->master), "%s/master.key", dir) >= sizeof(p->master) ||
+	    (size_t)snprintf(p->db, sizeof(p->db), "%s/skap.db", dir) >= sizeof(p->db) ||
+	    (size_t)snprintf(p->key, sizeof(p->key), "%s/tls.key", dir) >= sizeof(p->key) ||
+	    (size_t)snprintf(p->cert, sizeof(p->cert), "%s/tls.crt", dir) >= sizeof(p->cert))
+		return -ENAMETOOLONG;
+	return 0;
+}
+
+/* Jansson's memory is wiped when freed: bodies carry passwords and keys. */
+static void wiping_free(void *p)
+{
+	if (p) {
+		explicit_bzero(p, malloc_usable_size(p));
+		free(p);
+	}
+}
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: skap-server init  -d DIR -t TENANT -u OWNER [--password-stdin]\n"
+		"       skap-server serve -d DIR [-l ADDR] [-p PORT] [--port-file FILE]\n"
+		"                         [--token-ttl SECONDS] [-v]\n"
+		"       skap-server --version\n");
+}
+
+/* The store, opened with the master key of DIR. */
+static int open_store(const struct paths *p, struct skap_store **st)
+{
+	uint8_t *mk;
+	int err;
+
+	err = skap_secret_alloc(SKAP_MASTER_KEY_LEN, (void **)&mk);
+	if (err)
+		return err;
+	err = skap_master_key_load(p->master, mk);
+	if (err) {
+		fprintf(stderr, "skap-server: %s: %s\n", p->master, strerror(-err));
+	} else {
+		err = skap_store_open(p->db, mk, NULL, st);
+		if (err)
+			fprintf(stderr, "skap-server: %s: %s\n", p->db,
+				err == -EPROTO ? "written by a newer skap-server" : strerror(-err));
+	}
+	skap_secret_free(mk);
+	return err;
+}
+
+static int read_password(int from_stdin, char *pw, size_t size)
+{
+	static const char hex[] = "0123456789abcdef";
+	uint8_t raw[12];
+	size_t n;
+
+	if (from_stdin) {
+		if (!fgets(pw, (int)size, stdin))
+			return -EINVAL;
+		n = strlen(pw);
+		if (n && pw[n - 1] == '\n')
+			pw[--n] = 0;
+		return 0;
+	}
+	if (skap_random(raw, sizeof(raw)))
+		return -EIO;
+	for (size_t i = 0; i < sizeof(raw); i++) {
+		pw[2 * i] = hex[raw[i] >> 4];
+		pw[2 * i + 1] = hex[raw[i] & 15];
+	}
+	pw[2 * sizeof(raw)] = 0;
+	skap_wipe(raw, sizeof(raw));
+	return 1;	/* generated: to be shown */
+}
+
+static int cmd_init(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "dir", required_argument, NULL, 'd' },
+		{ "tenant", required_argument, NULL, 't' },
+		{ "owner", required_argument, NULL, 'u' },
+		{ "password-stdin", no_argument, NULL, 'P' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 },
+	};
+	const char *dir = NULL, *tenant = NULL, *owner = NULL;
+	char pw[SKAP_PASSWORD_MAX + 2], key[SKAP_BKEY_STR_SIZE];
+	struct skap_store *st = NULL;
+	struct skap_bkey *keys = NULL;
+	struct paths p;
+	int64_t tid;
+	size_t n;
+	int c, err, shown, from_stdin = 0;
+
+	while ((c = getopt_long(argc, argv, "d:t:u:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'd': dir = optarg; break;
+		case 't': tenant = optarg; break;
+		case 'u': owner = optarg; break;
+		case 'P': from_stdin = 1; break;
+		case 'h': usage(stdout); return 0;
+		default: usage(stderr); return 2;
+		}
+	}
+	if (!dir || !tenant || !owner || optind != argc) {
+		usage(stderr);
+		return 2;
+	}
+	if (!skap_store_name_valid(tenant) || !skap_store_name_valid(owner)) {
+		fprintf(stderr, "skap-server: names are 1..64 of [A-Za-z0-9._-]\n");
+		return 2;
+	}
+	if (make_paths(dir, &p)) {
+		fprintf(stderr, "skap-server: %s: path too long\n", dir);
+		return 2;
+	}
+	if (mkdir(dir, 0700) && errno != EEXIST) {
+		fprintf(stderr, "skap-server: %s: %s\n", dir, strerror(errno));
+		return 1;
+	}
+	if (access(p.db, F_OK) == 0 || access(p.master, F_OK) == 0) {
+		fprintf(stderr, "skap-server: %s is already initialised\n", dir);
+		return 1;
+	}
+	shown = read_password(from_stdin, pw, sizeof(pw));
+	if (shown < 0 || strlen(pw) < SKAP_PASSWORD_MIN || strlen(pw) > SKAP_PASSWORD_MAX) {
+		fprintf(stderr, "skap-server: the owner's password must be 8..256 bytes\n");
+		skap_wipe(pw, sizeof(pw));
+		return 2;
+	}
+	err = skap_master_key_create(p.master);
+	if (err) {
+		fprintf(stderr, "skap-server: %s: %s\n", p.master, strerror(-err));
+		goto out;
+	}
+	err = open_store(&p, &st);
+	if (err)
+		goto out;
+	err = skap_tenant_create(st, "system:init", tenant, &tid);
+	if (!err)
+		err = skap_user_create(st, "system:init", tid, owner, SKAP_ROLE_OWNER, pw, NULL);
+	if (!err)
+		err = skap_bkey_list(st, tid, 0, 1, &keys, &n);
+	if (!err)
+		err = n == 1 ? skap_bkey_reveal(st, "system:init", keys[0].id, key) : -EIO;
+	if (err) {
+		fprintf(stderr, "skap-server: initialising the database: %s\n", strerror(-err));
+		goto out;
+	}
+	err = srv_tls_make_dev_cert(p.key, p.cert);
+	if (err) {
+		fprintf(stderr, "skap-server: making the development certificate: %s\n",
+			strerror(-err));
+		goto out;
+	}
+	printf("initialised %s: tenant %s, owner %s\n", dir, tenant, owner);
+	if (shown)
+		printf("owner password (shown once): %s\n", pw);
+	printf("default bootstrap key: %s\n", key);
+	printf("TLS certificate %s is self-signed: for development only\n", p.cert);
+out:
+	skap_wipe(key, sizeof(key));
+	skap_wipe(pw, sizeof(pw));
+	free(keys);
+	skap_store_close(st);
+	return err ? 1 : 0;
+}
+
+static void on_signal(evutil_socket_t sig, short what, void *arg)
+{
+	struct srv *srv = arg;
+
+	log_info("signal %d: stopping", (int)sig);
+	event_base_loopexit(srv->base, NULL);
+}
+
+static int cmd_serve(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "dir", required_argument, NULL, 'd' },
+		{ "listen", required_argument, NULL, 'l' },
+		{ "port", required_argument, NULL, 'p' },
+		{ "port-file", required_argument, NULL, 'F' },
+		{ "token-ttl", required_argument, NULL, 'T' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 },
+	};
+	const char *dir = NULL, *addr = "127.0.0.1", *port_file = NULL;
+	struct srv srv = { .token_ttl = SRV_TOKEN_TTL_DEFAULT };
+	struct event *sigterm = NULL, *sigint = NULL;
+	unsigned long port = 8443, ttl;
+	uint16_t bound = 0;
+	struct paths p;
+	char *end, buf[16];
+	int c, err = 1, verbose = 0;
+
+	while ((c = getopt_long(argc, argv, "d:l:p:vh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'd': dir = optarg; break;
+		case 'l': addr = optarg; break;
+		case 'p':
+			errno = 0;
+			port = strtoul(optarg, &end, 10);
+			if (errno || *end || !*optarg || port > 65535) {
+				fprintf(stderr, "skap-server: bad port %s\n", optarg);
+				return 2;
+			}
+			break;
+		case 'F': port_file = optarg; break;
+		case 'T':
+			errno = 0;
+			ttl = strtoul(optarg, &end, 10);
+			if (errno || *end || ttl < 1 || ttl > 86400) {
+				fprintf(stderr, "skap-server: --token-ttl is 1..86400 seconds\n");
+				return 2;
+			}
+			srv.token_ttl = (int64_t)ttl;
+			break;
+		case 'v': verbose = 1; break;
+		case 'h': usage(stdout); return 0;
+		default: usage(stderr); return 2;
+		}
+	}
+	if (!dir || optind != argc) {
+		usage(stderr);
+		return 2;
+	}
+	if (make_paths(dir, &p)) {
+		fprintf(stderr, "skap-server: %s: path too long\n", dir);
+		return 2;
+	}
+	skap_log_init("skap-server", verbose ? SKAP_LOG_DEBUG : SKAP_LOG_INFO);
+	signal(SIGPIPE, SIG_IGN);
+
+	if (open_store(&p, &srv.st))
+		goto out;
+	srv.ssl = srv_tls_ctx(p.key, p.cert);
+	if (!srv.ssl) {
+		log_error("TLS: cannot use %s and %s", p.cert, p.key);
+		goto out;
+	}
+	srv.sessions = calloc(SRV_SESSIONS_MAX, sizeof(*srv.sessions));
+	/* Login: 5 per second per source in bursts of 20; 1 per second per
+	 * account in bursts of 10. */
+	srv.login_src = skap_ratelimit_new(5, 20, 65536);
+	srv.login_acct = skap_ratelimit_new(1, 10, 65536);
+	srv.base = event_base_new();
+	if (!srv.sessions || !srv.login_src || !srv.login_acct || !srv.base) {
+		log_error("out of memory");
+		goto out;
+	}
+	if (srv_http_start(&srv, addr, (uint16_t)port, &bound)) {
+		log_error("cannot listen on %s port %lu", addr, port);
+		goto out;
+	}
+	sigterm = evsignal_new(srv.base, SIGTERM, on_signal, &srv);
+	sigint = evsignal_new(srv.base, SIGINT, on_signal, &srv);
+	if (!sigterm || !sigint || evsignal_add(sigterm, NULL) || evsignal_add(sigint, NULL))
+		goto out;
+	if (port_file) {
+		snprintf(buf, sizeof(buf), "%u\n", bound);
+		if (skap_file_write_atomic(port_file, buf, strlen(buf), 0644)) {
+			log_error("%s: cannot write", port_file);
+			goto out;
+		}
+	}
+	log_info("serving https://%s:%u/ (database schema %d)", addr, bound,
+		 skap_store_db_version(srv.st));
+	if (event_base_dispatch(srv.base) < 0)
+		goto out;
+	log_info("stopped");
+	err = 0;
+out:
+	if (sigterm)
+		event_free(sigterm);
+	if (sigint)
+		event_free(sigint);
+	srv_http_stop(&srv);
+	if (srv.base)
+		event_base_free(srv.base);
+	if (srv.ssl)
+		SSL_CTX_free(srv.ssl);
+	skap_ratelimit_free(srv.login_src);
+	skap_ratelimit_free(srv.login_acct);
+	if (srv.sessions) {
+		skap_wipe(srv.sessions, SRV_SESSIONS_MAX * sizeof(*srv.sessions));
+		free(srv.sessions);
+	}
+	skap_store_close(srv.st);
+	return err;
+}
+
+int main(int argc, char **argv)
+{
+	json_set_alloc_funcs(malloc, wiping_free);
+	if (argc < 2) {
+		usage(stderr);
+		return 2;
+	}
+	if (!strcmp(argv[1], "--version")) {
+		printf("skap-server %s\n", SKAP_VERSION);
+		return 0;
+	}
+	if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {
+		usage(stdout);
+		return 0;
+	}
+	if (!strcmp(argv[1], "init"))
+		return cmd_init(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "serve"))
+		return cmd_serve(argc - 1, argv + 1);
+	fprintf(stderr, "skap-server: unknown command %s\n", argv[1]);
+	usage(stderr);
+	return 2;
+}
