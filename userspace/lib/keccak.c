@@ -199,6 +199,7 @@ void skap_keccak_absorb(struct skap_keccak *k, const void *data, size_t len)
 void skap_keccak_squeeze(struct skap_keccak *k, void *out, size_t len)
 {
 	uint8_t *o = out;
+	size_t i = 0;
 
 	if (!k->squeezing) {
 		/* Domain suffix and pad10*1. */
@@ -208,12 +209,22 @@ void skap_keccak_squeeze(struct skap_keccak *k, void *out, size_t len)
 		k->pos = 0;
 		k->squeezing = 1;
 	}
-	for (size_t i = 0; i < len; i++) {
+	while (i < len) {
 		if (k->pos == k->rate) {
 			keccak_f1600(k->s);
 			k->pos = 0;
 		}
-		o[i] = get_byte(k->s, k->pos++);
+		if (k->pos % 8 == 0 && len - i >= 8 && k->rate - k->pos >= 8) {
+			/* A whole lane, little-endian. */
+			uint64_t lane = k->s[k->pos / 8];
+
+			for (unsigned int b = 0; b < 8; b++)
+				o[i + b] = (uint8_t)(lane >> (8 * b));
+			i += 8;
+			k->pos += 8;
+		} else {
+			o[i++] = get_byte(k->s, k->pos++);
+		}
 	}
 }
 

@@ -233,11 +233,14 @@ static uint16_t decompress(uint16_t y, unsigned int d)
 	return (uint16_t)(((uint32_t)y * Q + (1u << (d - 1))) >> d);
 }
 
-/* Algorithm 7: the NTT-domain matrix entry from rho, j, i (public). */
+/*
+ * Algorithm 7: the NTT-domain matrix entry from rho, j, i (public). The
+ * XOF is read one SHAKE128 block (168 bytes, 56 triples) at a time.
+ */
 static void sample_ntt(poly *a, const uint8_t rho[32], uint8_t j, uint8_t i)
 {
 	struct skap_keccak xof;
-	uint8_t seed[34], c[3];
+	uint8_t seed[34], buf[168];
 	unsigned int n = 0;
 
 	memcpy(seed, rho, 32);
@@ -246,15 +249,16 @@ static void sample_ntt(poly *a, const uint8_t rho[32], uint8_t j, uint8_t i)
 	skap_shake128_init(&xof);
 	skap_keccak_absorb(&xof, seed, sizeof(seed));
 	while (n < N) {
-		uint16_t d1, d2;
+		skap_keccak_squeeze(&xof, buf, sizeof(buf));
+		for (unsigned int k = 0; k < sizeof(buf) && n < N; k += 3) {
+			uint16_t d1 = (uint16_t)(buf[k] | ((buf[k + 1] & 0x0f) << 8));
+			uint16_t d2 = (uint16_t)((buf[k + 1] >> 4) | (buf[k + 2] << 4));
 
-		skap_keccak_squeeze(&xof, c, 3);
-		d1 = (uint16_t)(c[0] | ((c[1] & 0x0f) << 8));
-		d2 = (uint16_t)((c[1] >> 4) | (c[2] << 4));
-		if (d1 < Q)
-			a->c[n++] = d1;
-		if (d2 < Q && n < N)
-			a->c[n++] = d2;
+			if (d1 < Q)
+				a->c[n++] = d1;
+			if (d2 < Q && n < N)
+				a->c[n++] = d2;
+		}
 	}
 }
 
