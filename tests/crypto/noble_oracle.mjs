@@ -38,7 +38,7 @@ const attempt = (f) => {
 
 function mlkem() {
 	const cmds = [], want = [];
-	let rejected = 0;
+	let rejected = 0, prevDk = null;
 	for (let i = 0; i < cases; i++) {
 		const d = randomBytes(32), z = randomBytes(32), m = randomBytes(32);
 		const { publicKey: ek, secretKey: dk } = ml_kem768.keygen(cat(d, z));
@@ -58,6 +58,15 @@ function mlkem() {
 			throw new Error('noble returned the real secret for a tampered ciphertext');
 		cmds.push(`decaps ${hex(dk)} ${hex(bad)}`);
 		want.push(hex(kbad));
+		// The wrong key (the previous case's): its rejection value, never k.
+		if (prevDk) {
+			const kwrong = ml_kem768.decapsulate(ct, prevDk);
+			if (eq(kwrong, k))
+				throw new Error('noble returned the real secret under the wrong key');
+			cmds.push(`decaps ${hex(prevDk)} ${hex(ct)}`);
+			want.push(hex(kwrong));
+		}
+		prevDk = dk;
 		// A random ciphertext.
 		const rnd = randomBytes(1088);
 		cmds.push(`decaps ${hex(dk)} ${hex(rnd)}`);

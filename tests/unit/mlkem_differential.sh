@@ -4,9 +4,9 @@
 # Differential test: libskap's ML-KEM-768 and X-Wing (through kemtool) against
 # npm's @noble/post-quantum 0.7.1 under node, on CASES random deterministic
 # inputs each (default 1000): key generation, encapsulation, decapsulation,
-# a one-bit-tampered and a random ciphertext (implicit rejection), and, for
-# every tenth case, an encapsulation key with a coefficient >= q, which both
-# must refuse. Output must agree byte for byte. The pinned package is
+# a one-bit-tampered and a random ciphertext and the wrong key (implicit
+# rejection), and, for every tenth case, an encapsulation key with a
+# coefficient >= q, which both must refuse. Output must agree byte for byte. The pinned package is
 # installed into $SKAP_BUILD/node when missing.
 set -u
 
