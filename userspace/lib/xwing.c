@@ -18,33 +18,36 @@
 
 static const uint8_t xwing_label[6] = { 0x5c, 0x2e, 0x2f, 0x2f, 0x5e, 0x5c };
 
-/* X25519(scalar, point) into OUT; 0 or -EIO. */
-static int x25519(const uint8_t scalar[32], const uint8_t point[32], uint8_t out[32])
+/*
+ * From one X25519 private-key object: PUB = X25519(scalar, 9) when PUB is
+ * not NULL, SHARED = X25519(scalar, POINT) when POINT is not NULL. OpenSSL
+ * computes the public value whenever it builds a private key, so doing both
+ * from one object saves a scalar multiplication. 0 or -EIO (also for a
+ * POINT of small order, which OpenSSL refuses); outputs zeroed on failure.
+ */
+static int x25519(const uint8_t scalar[32], const uint8_t *point, uint8_t *pub, uint8_t *shared)
 {
 	EVP_PKEY *priv = EVP_PKEY_new_raw_private_key(EVP_PKEY_X25519, NULL, scalar, 32);
-	EVP_PKEY *peer = EVP_PKEY_new_raw_public_key(EVP_PKEY_X25519, NULL, point, 32);
-	EVP_PKEY_CTX *ctx = priv ? EVP_PKEY_CTX_new(priv, NULL) : NULL;
-	size_t len = 32;
-	int ok = ctx && peer && EVP_PKEY_derive_init(ctx) == 1 &&
-		 EVP_PKEY_derive_set_peer(ctx, peer) == 1 && EVP_PKEY_derive(ctx, out, &len) == 1 &&
-		 len == 32;
+	EVP_PKEY *peer = point ? EVP_PKEY_new_raw_public_key(EVP_PKEY_X25519, NULL, point, 32) : NULL;
+	EVP_PKEY_CTX *ctx = priv && point ? EVP_PKEY_CTX_new(priv, NULL) : NULL;
+	size_t len = 32, plen = 32;
+	int ok = priv != NULL;
 
+	if (ok && pub)
+		ok = EVP_PKEY_get_raw_public_key(priv, pub, &plen) == 1 && plen == 32;
+	if (ok && point)
+		ok = ctx && peer && EVP_PKEY_derive_init(ctx) == 1 &&
+		     EVP_PKEY_derive_set_peer(ctx, peer) == 1 &&
+		     EVP_PKEY_derive(ctx, shared, &len) == 1 && len == 32;
 	EVP_PKEY_CTX_free(ctx);
 	EVP_PKEY_free(peer);
 	EVP_PKEY_free(priv);
-	if (!ok)
-		explicit_bzero(out, 32);
-	return ok ? 0 : -EIO;
-}
-
-/* X25519(scalar, 9): the public value of a scalar. */
-static int x25519_base(const uint8_t scalar[32], uint8_t out[32])
-{
-	EVP_PKEY *priv = EVP_PKEY_new_raw_private_key(EVP_PKEY_X25519, NULL, scalar, 32);
-	size_t len = 32;
-	int ok = priv && EVP_PKEY_get_raw_public_key(priv, out, &len) == 1 && len == 32;
-
-	EVP_PKEY_free(priv);
+	if (!ok) {
+		if (pub)
+			explicit_bzero(pub, 32);
+		if (shared)
+			explicit_bzero(shared, 32);
+	}
 	return ok ? 0 : -EIO;
 }
 
@@ -54,7 +57,9 @@ struct expanded {
 	uint8_t pk[SKAP_XWING_PK_BYTES]; /* pk_M || pk_X */
 };
 
-static int expand(const uint8_t sk[SKAP_XWING_SK_LEN], struct expanded *e)
+/* The key pair from SK; with POINT, also SHARED = X25519(sk_X, POINT). */
+static int expand(const uint8_t sk[SKAP_XWING_SK_LEN], struct expanded *e, const uint8_t *point,
+		  uint8_t *shared)
 {
 	skap_shake256(sk, SKAP_XWING_SK_LEN, e->seed, sizeof(e->seed));
 	skap_mlkem768_keygen_derand(e->seed, e->seed + 32, e->pk, e->dk_m);
@@ -62,7 +67,7 @@ static int expand(const uint8_t sk[SKAP_XWING_SK_LEN], struct expanded *e)
 	CT_PUBLIC(e->pk, SKAP_MLKEM768_EK_LEN);
 	CT_PUBLIC(e->dk_m + SKAP_MLKEM768_DK_LEN - 32 - 32 - SKAP_MLKEM768_EK_LEN,
 		  SKAP_MLKEM768_EK_LEN + 32);
-	return x25519_base(e->seed + 64, e->pk + SKAP_MLKEM768_EK_LEN);
+	return x25519(e->seed + 64, point, e->pk + SKAP_MLKEM768_EK_LEN, shared);
 }
 
 static void combine(const uint8_t ss_m[32], const uint8_t ss_x[32], const uint8_t ct_x[32],
@@ -82,7 +87,7 @@ static void combine(const uint8_t ss_m[32], const uint8_t ss_x[32], const uint8_
 int skap_xwing_public_key(const uint8_t sk[SKAP_XWING_SK_LEN], uint8_t pk[SKAP_XWING_PK_BYTES])
 {
 	struct expanded e;
-	int ret = expand(sk, &e);
+	int ret = expand(sk, &e, NULL, NULL);
 
 	if (!ret)
 		memcpy(pk, e.pk, sizeof(e.pk));
@@ -113,9 +118,7 @@ int skap_xwing_encaps_derand(const uint8_t pk[SKAP_XWING_PK_BYTES],
 
 	ret = skap_mlkem768_encaps_derand(pk, eseed, ct, ss_m);
 	if (!ret)
-		ret = x25519_base(ek_x, ct_x);
-	if (!ret)
-		ret = x25519(ek_x, pk_x, ss_x);
+		ret = x25519(ek_x, pk_x, ct_x, ss_x);
 	if (!ret)
 		combine(ss_m, ss_x, ct_x, pk_x, ss);
 	explicit_bzero(ss_m, sizeof(ss_m));
@@ -148,11 +151,9 @@ int skap_xwing_decaps(const uint8_t sk[SKAP_XWING_SK_LEN], const uint8_t ct[SKAP
 	uint8_t ss_m[32], ss_x[32];
 	int ret;
 
-	ret = expand(sk, &e);
+	ret = expand(sk, &e, ct_x, ss_x);
 	if (!ret)
 		ret = skap_mlkem768_decaps(e.dk_m, ct, ss_m);
-	if (!ret)
-		ret = x25519(e.seed + 64, ct_x, ss_x);
 	if (!ret)
 		combine(ss_m, ss_x, ct_x, e.pk + SKAP_MLKEM768_EK_LEN, ss);
 	explicit_bzero(&e, sizeof(e));
