@@ -186,9 +186,21 @@ void skap_shake256_init(struct skap_keccak *k)
 void skap_keccak_absorb(struct skap_keccak *k, const void *data, size_t len)
 {
 	const uint8_t *in = data;
+	size_t i = 0;
 
-	for (size_t i = 0; i < len; i++) {
-		xor_byte(k->s, k->pos++, in[i]);
+	while (i < len) {
+		if (k->pos % 8 == 0 && len - i >= 8 && k->rate - k->pos >= 8) {
+			/* A whole lane, little-endian. */
+			uint64_t lane = 0;
+
+			for (unsigned int b = 0; b < 8; b++)
+				lane |= (uint64_t)in[i + b] << (8 * b);
+			k->s[k->pos / 8] ^= lane;
+			i += 8;
+			k->pos += 8;
+		} else {
+			xor_byte(k->s, k->pos++, in[i++]);
+		}
 		if (k->pos == k->rate) {
 			keccak_f1600(k->s);
 			k->pos = 0;
