@@ -23,8 +23,9 @@ int skap_random(void *buf, size_t len);
 /*
  * AES-256-GCM. Seal writes PT_LEN + SKAP_AEAD_TAG_LEN bytes (ciphertext then
  * tag) to OUT. Open takes that and writes CT_LEN - SKAP_AEAD_TAG_LEN bytes;
- * -EBADMSG when the tag does not verify (OUT is then zeroed). OUT may equal
- * the input. AAD may be NULL when AAD_LEN is 0.
+ * -EBADMSG when the tag does not verify (OUT is then zeroed), -EINVAL for a
+ * length beyond INT_MAX. OUT may equal the input. AAD may be NULL when
+ * AAD_LEN is 0.
  */
 int skap_aead_seal(const uint8_t key[SKAP_AEAD_KEY_LEN], const uint8_t nonce[SKAP_AEAD_NONCE_LEN],
 		   const void *aad, size_t aad_len, const void *pt, size_t pt_len, uint8_t *out);
