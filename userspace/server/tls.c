@@ -15,6 +15,7 @@
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <openssl/x509.h>
+#include <openssl/x509v3.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -27,6 +28,22 @@ static int bio_to_file(BIO *bio, const char *path, mode_t mode)
 	if (len <= 0)
 		return -EIO;
 	return skap_file_write_atomic(path, data, (size_t)len, mode);
+}
+
+static int add_ext(X509 *x, int nid, const char *value)
+{
+	X509V3_CTX v3;
+	X509_EXTENSION *ext;
+	int ok;
+
+	X509V3_set_ctx_nodb(&v3);
+	X509V3_set_ctx(&v3, x, x, NULL, NULL, 0);
+	ext = X509V3_EXT_conf_nid(NULL, &v3, nid, value);
+	if (!ext)
+		return 0;
+	ok = X509_add_ext(x, ext, -1);
+	X509_EXTENSION_free(ext);
+	return ok;
 }
 
 int srv_tls_make_dev_cert(const char *key_path, const char *cert_path)
@@ -59,7 +76,10 @@ int srv_tls_make_dev_cert(const char *key_path, const char *cert_path)
 	if (!X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC,
 					(const unsigned char *)"skap-server (development)", -1,
 					-1, 0) ||
-	    !X509_set_issuer_name(x, name) || !X509_sign(x, pkey, EVP_sha256()))
+	    !X509_set_issuer_name(x, name) ||
+	    !add_ext(x, NID_subject_alt_name, "DNS:localhost,IP:127.0.0.1,IP:::1") ||
+	    !add_ext(x, NID_basic_constraints, "critical,CA:FALSE") ||
+	    !X509_sign(x, pkey, EVP_sha256()))
 		goto out;
 	if (!PEM_write_bio_PrivateKey(kb, pkey, NULL, NULL, 0, NULL, NULL) ||
 	    !PEM_write_bio_X509(cb, x))
