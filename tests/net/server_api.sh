@@ -163,6 +163,53 @@ call GET /users "$enroller"
 expect "users: an enroller may not list" 403
 tap_check "refused user requests changed nothing" test "$before" = "$(state)"
 
+# ---- one user ----
+bobid=$(sqlite3 "$tmp/srv/skap.db" "SELECT id FROM users WHERE name = 'bob'")
+daveid=$(sqlite3 "$tmp/srv/skap.db" "SELECT id FROM users WHERE name = 'dave'")
+call GET "/users/$daveid" "$auditor"
+expect "user: get" 200 '.name == "dave" and .role == "enroller"'
+call GET "/users/999" "$owner"
+expect "user: unknown id" 404
+before=$(state)
+call PATCH "/users/$daveid" "$admin" '{"role":"auditor","disabled":true}'
+expect "user: two changes at once refused" 400
+call PATCH "/users/$daveid" "$admin" '{"role":"owner"}'
+expect "user: an admin may not make an owner" 403
+call PATCH "/users/$daveid" "$admin" '{"disabled":"yes"}'
+expect "user: disabled must be a boolean" 400
+call PATCH "/users/$daveid" "$admin" '{"password":"short"}'
+expect "user: short password" 400
+call PATCH "/users/$daveid" "$operator" '{"disabled":true}'
+expect "user: an operator may not edit users" 403
+call PATCH "/users/1" "$admin" '{"disabled":true}'
+expect "user: an admin may not touch an owner" 403
+call PATCH "/users/1" "$owner" '{"role":"admin"}'
+expect "user: the last owner stays" 409
+call DELETE "/users/1" "$owner"
+expect "user: the last owner cannot be deleted" 409
+call DELETE "/users/$daveid" "$auditor"
+expect "user: an auditor may not delete" 403
+tap_check "refused user edits changed nothing" test "$before" = "$(state)"
+call PATCH "/users/$daveid" "$admin" '{"password":"new-pass-dave"}'
+expect "user: password change" 200
+call GET /tenant "$enroller"
+expect "a password change ends the user's sessions" 401
+login dave pass-dave
+expect "the old password no longer works" 401
+login dave new-pass-dave
+expect "the new one does" 200
+call PATCH "/users/$daveid" "$admin" '{"disabled":true}'
+expect "user: disable" 200 '.disabled'
+login dave new-pass-dave
+expect "a disabled user cannot log in" 401
+call DELETE "/users/$daveid" "$admin"
+expect "user: delete" 204
+call GET "/users/$daveid" "$admin"
+expect "user: deleted is gone" 404
+call POST /users "$owner" '{"name":"gina","role":"enroller","password":"pass-gina"}'
+expect "users: another enroller" 201
+login gina pass-gina; enroller=$tok
+
 # ---- bootstrap keys ----
 before=$(state)
 call POST /bootstrap-keys "$owner" '{"name":"b7","max_uses":-1}'

@@ -379,6 +379,104 @@ out:
 	json_decref(body);
 }
 
+/* Acting on user U: an admin may not touch an owner. 403 answered. */
+static int may_manage(struct srv_req *r, const struct skap_user *u)
+{
+	if (u->role == SKAP_ROLE_OWNER && r->sess->role != SKAP_ROLE_OWNER) {
+		srv_error(r, 403, "forbidden", "only an owner may change an owner");
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * PATCH takes exactly one of role, disabled, password: each is one
+ * transaction, so a request either happens whole or not at all. The user's
+ * sessions end with any change.
+ */
+static void h_user_patch(struct srv_req *r, struct skap_user *u)
+{
+	static const char *const fields[] = { "role", "disabled", "password", NULL };
+	const char *role, *pw;
+	enum skap_role rl;
+	int dis, present, err;
+	json_t *body = srv_body_object(r);
+
+	if (!body)
+		return;
+	if (only_fields(r, body, fields))
+		goto out;
+	if (json_object_size(body) != 1) {
+		srv_error(r, 400, "bad_request", "give exactly one of role, disabled, password");
+		goto out;
+	}
+	if (get_str(r, body, "role", 0, &role) || get_str(r, body, "password", 0, &pw) ||
+	    get_bool(r, body, "disabled", &dis, &present))
+		goto out;
+	if (role) {
+		if (skap_role_parse(role, &rl)) {
+			bad_field(r, "role", "must be owner, admin, operator, enroller or auditor");
+			goto out;
+		}
+		if (rl == SKAP_ROLE_OWNER && r->sess->role != SKAP_ROLE_OWNER) {
+			srv_error(r, 403, "forbidden", "only an owner may make an owner");
+			goto out;
+		}
+		err = skap_user_set_role(r->srv->st, r->actor, u->id, rl);
+	} else if (pw) {
+		if (strlen(pw) < SKAP_PASSWORD_MIN || strlen(pw) > SKAP_PASSWORD_MAX) {
+			bad_field(r, "password", "must be 8..256 bytes");
+			goto out;
+		}
+		err = skap_user_set_password(r->srv->st, r->actor, u->id, pw);
+	} else {
+		err = skap_user_set_disabled(r->srv->st, r->actor, u->id, dis);
+	}
+	if (err) {
+		store_error(r, err, "user");
+		goto out;
+	}
+	srv_session_drop_user(r->srv, u->id);
+	if (!skap_user_get(r->srv->st, u->id, u))
+		srv_reply(r, 200, user_json(u));
+	else
+		srv_error(r, 500, "internal", "internal error");
+out:
+	json_decref(body);
+}
+
+static void h_user_one(struct srv_req *r, int64_t id, const char *rest)
+{
+	struct skap_user u;
+	unsigned int roles = r->method == EVHTTP_REQ_GET ? ROLES_READ : ROLES_ADMIN;
+	int err;
+
+	if (*rest || (r->method != EVHTTP_REQ_GET && r->method != EVHTTP_REQ_PATCH &&
+		      r->method != EVHTTP_REQ_DELETE)) {
+		srv_error(r, 404, "not_found", "no such resource");
+		return;
+	}
+	if (allow(r, roles))
+		return;
+	if (skap_user_get(r->srv->st, id, &u) || u.tenant_id != r->sess->tenant_id) {
+		srv_error(r, 404, "not_found", "no such user");
+		return;
+	}
+	if (r->method == EVHTTP_REQ_GET) {
+		srv_reply(r, 200, user_json(&u));
+		return;
+	}
+	if (may_manage(r, &u))
+		return;
+	if (r->method == EVHTTP_REQ_PATCH)
+		return h_user_patch(r, &u);
+	err = skap_user_delete(r->srv->st, r->actor, id);
+	if (err)
+		return store_error(r, err, "user");
+	srv_session_drop_user(r->srv, id);
+	srv_reply(r, 204, NULL);
+}
+
 /* ---- bootstrap keys ---- */
 
 static json_t *bkey_json(const struct skap_bkey *k)
@@ -625,6 +723,8 @@ void srv_api_dispatch(struct srv_req *r)
 		return h_users_list(r);
 	if (is(r, EVHTTP_REQ_POST, API "/users"))
 		return h_users_create(r);
+	if ((id = path_id(r->path, API "/users", &rest)) > 0)
+		return h_user_one(r, id, rest);
 	if (is(r, EVHTTP_REQ_GET, API "/bootstrap-keys"))
 		return h_bkeys_list(r);
 	if (is(r, EVHTTP_REQ_POST, API "/bootstrap-keys"))

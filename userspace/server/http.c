@@ -169,6 +169,13 @@ void srv_session_drop(struct srv *srv, const struct srv_session *s)
 		explicit_bzero((void *)s, sizeof(*s));
 }
 
+void srv_session_drop_user(struct srv *srv, int64_t user_id)
+{
+	for (size_t i = 0; i < SRV_SESSIONS_MAX; i++)
+		if (srv->sessions[i].expires && srv->sessions[i].user_id == user_id)
+			explicit_bzero(&srv->sessions[i], sizeof(srv->sessions[i]));
+}
+
 /* ---- connections and requests ---- */
 
 static struct bufferevent *bev_cb(struct event_base *base, void *arg)

@@ -72,6 +72,8 @@ int srv_session_new(struct srv *srv, const struct skap_user *u, char token[2 * S
 		    int64_t *expires);
 const struct srv_session *srv_session_find(struct srv *srv, const char *token);
 void srv_session_drop(struct srv *srv, const struct srv_session *s);
+/* Ends every session of a user (after a change of role, password, state). */
+void srv_session_drop_user(struct srv *srv, int64_t user_id);
 uint64_t srv_now_ns(void);
 
 /* api.c */
