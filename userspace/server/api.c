@@ -399,7 +399,7 @@ static void h_user_patch(struct srv_req *r, struct skap_user *u)
 	static const char *const fields[] = { "role", "disabled", "password", NULL };
 	const char *role, *pw;
 	enum skap_role rl;
-	int dis, present, err;
+	int dis = 0, present = 0, err;
 	json_t *body = srv_body_object(r);
 
 	if (!body)
