@@ -9,7 +9,7 @@ packages="
 	qemu-system-x86 busybox-static iproute2 iputils-ping keyutils
 	libssl-dev libnl-3-dev libnl-genl-3-dev libkeyutils-dev
 	libsqlite3-dev libjansson-dev libevent-dev libargon2-dev
-	valgrind clang libclang-rt-14-dev
+	valgrind clang libclang-rt-14-dev curl jq sqlite3
 "
 missing=
 for p in $packages; do
