@@ -27,6 +27,15 @@ tap_fail() {
 	return 0
 }
 
+# tap_status STATUS NAME: ok when STATUS (an exit status) is 0.
+tap_status() {
+	if [ "$1" = 0 ]; then
+		tap_ok "$2"
+	else
+		tap_fail "$2" "exit status $1"
+	fi
+}
+
 # tap_skip NAME REASON
 tap_skip() {
 	_tap_n=$((_tap_n + 1))

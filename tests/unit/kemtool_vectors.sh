@@ -12,20 +12,14 @@ SRC=${SKAP_SRC:-$(cd "$(dirname "$0")/../.." && pwd)}
 BUILD=${SKAP_BUILD:-$SRC/build}
 SHARED=${SKAP_SHARED:-$SRC/../shared}
 K=$BUILD/tests/kemtool
-n=0
-fail=0
 
-tap() { # status name
-	n=$((n + 1))
-	if [ "$1" = 0 ]; then echo "ok $n $2"; else echo "not ok $n $2"; fail=1; fi
-}
+. "$SRC/tests/lib/tap.sh"
 
-echo "TAP version 13"
-echo "1..6"
+tap_begin
 if [ ! -x "$K" ]; then
 	echo "# $K missing"
-	tap 1 "kemtool built"
-	exit 1
+	tap_fail "kemtool built"
+	tap_end
 fi
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
@@ -38,13 +32,13 @@ sed "s/.*/encaps & $M/" "$TMP/keys" | "$K" batch >"$TMP/answers"
 refused=$(grep -c '^error: EK: invalid encapsulation key' "$TMP/answers")
 echo "# $refused of $total invalid keys refused"
 [ "$total" -gt 0 ] && [ "$refused" = "$total" ]
-tap $? "every key of modulus-ML-KEM-768.txt.gz is refused by encaps"
+tap_status $? "every key of modulus-ML-KEM-768.txt.gz is refused by encaps"
 
 # One of them on the command line: exit 1, a message, nothing on stdout.
 "$K" encaps "$(head -1 "$TMP/keys")" "$M" >"$TMP/out" 2>"$TMP/err"
 rc=$?
 [ $rc = 1 ] && [ ! -s "$TMP/out" ] && grep -q 'invalid encapsulation key' "$TMP/err"
-tap $? "a refused key exits 1 with a message on stderr and no output"
+tap_status $? "a refused key exits 1 with a message on stderr and no output"
 
 # X-Wing vectors.
 node -e '
@@ -60,16 +54,16 @@ while read -r seed sk pk eseed ct ss; do
 done <"$TMP/xwing"
 echo "# $ok of $nvec X-Wing vectors reproduced"
 [ "$nvec" -gt 0 ] && [ "$ok" = "$nvec" ]
-tap $? "the X-Wing draft's vectors: keygen, encaps, decaps"
+tap_status $? "the X-Wing draft's vectors: keygen, encaps, decaps"
 
 # Malformed input.
 "$K" keygen 00 "$M" >/dev/null 2>"$TMP/err"
 [ $? = 1 ] && grep -q 'expected 32 bytes' "$TMP/err"
-tap $? "a short seed is refused with its expected length"
+tap_status $? "a short seed is refused with its expected length"
 "$K" keygen "$(printf '%063dz' 0)" "$M" >/dev/null 2>"$TMP/err"
 [ $? = 1 ] && grep -q 'not hex' "$TMP/err"
-tap $? "non-hex input is refused"
+tap_status $? "non-hex input is refused"
 "$K" frobnicate a b >/dev/null 2>"$TMP/err"
 [ $? = 1 ] && grep -q 'unknown command' "$TMP/err"
-tap $? "an unknown command is refused"
-exit $fail
+tap_status $? "an unknown command is refused"
+tap_end

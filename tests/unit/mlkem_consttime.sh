@@ -16,20 +16,14 @@ case $BUILD in /*) ;; *) BUILD=$(pwd)/$BUILD ;; esac
 OUT=$BUILD/ct
 BIN=$OUT/ct_mlkem
 MODES="keygen encaps decaps decaps-tampered xwing-keygen xwing-decaps"
-n=0
-fail=0
 
-tap() { # status name
-	n=$((n + 1))
-	if [ "$1" = 0 ]; then echo "ok $n $2"; else echo "not ok $n $2"; fail=1; fi
-}
+. "$SRC/tests/lib/tap.sh"
 
-echo "TAP version 13"
-echo "1..8"
+tap_begin
 if ! command -v valgrind >/dev/null; then
 	echo "# valgrind is not installed (apt-get install valgrind)"
-	tap 1 "valgrind available"
-	exit 1
+	tap_fail "valgrind available"
+	tap_end
 fi
 mkdir -p "$OUT"
 cd "$SRC" || exit 1
@@ -39,7 +33,7 @@ ${CC:-cc} -std=c11 -D_GNU_SOURCE -O2 -g -Wall -Wextra -Werror -Iinclude -DSKAP_C
 	userspace/lib/xwing.c -lcrypto >"$OUT/build.log" 2>&1
 rc=$?
 [ $rc = 0 ] || sed 's/^/# /' "$OUT/build.log"
-tap $rc "ct_mlkem built with the valgrind hook at -O2"
+tap_status $rc "ct_mlkem built with the valgrind hook at -O2"
 
 vg() { # mode
 	valgrind -q --error-exitcode=99 --track-origins=yes \
@@ -53,7 +47,7 @@ for m in $MODES; do
 		grep -E 'depends on uninit|Use of uninit|at 0x|by 0x|ct_mlkem:' "$OUT/$m.log" |
 			head -20 | sed 's/^/# /'
 	fi
-	tap $rc "$m: no branch or index on secret data"
+	tap_status $rc "$m: no branch or index on secret data"
 done
 
 vg leak
@@ -61,5 +55,5 @@ rc=$?
 grep -q 'depends on uninitialised' "$OUT/leak.log"
 found=$?
 [ $rc = 99 ] && [ $found = 0 ]
-tap $? "a deliberate secret-dependent branch is caught (the check can fail)"
-exit $fail
+tap_status $? "a deliberate secret-dependent branch is caught (the check can fail)"
+tap_end

@@ -17,8 +17,6 @@ CASES=${SKAP_DIFF_CASES:-1000}
 NOBLE_VERSION=0.7.1
 KEMTOOL=$BUILD/tests/kemtool
 NODE_DIR=$BUILD/node
-n=0
-fail=0
 LOG=$(mktemp)
 trap 'rm -f "$LOG"' EXIT
 
@@ -30,13 +28,9 @@ quiet() {
 	return $rc
 }
 
-tap() { # status name
-	n=$((n + 1))
-	if [ "$1" = 0 ]; then echo "ok $n $2"; else echo "not ok $n $2"; fail=1; fi
-}
+. "$SRC/tests/lib/tap.sh"
 
-echo "TAP version 13"
-echo "1..4"
+tap_begin
 
 have_noble() {
 	[ -f "$NODE_DIR/node_modules/@noble/post-quantum/package.json" ] &&
@@ -51,33 +45,33 @@ if ! have_noble; then
 			"@noble/post-quantum@$NOBLE_VERSION"
 fi
 have_noble
-tap $? "noble-post-quantum $NOBLE_VERSION available under $NODE_DIR"
+tap_status $? "noble-post-quantum $NOBLE_VERSION available under $NODE_DIR"
 
 if [ ! -x "$KEMTOOL" ]; then
 	echo "# $KEMTOOL missing: run make BUILD=$BUILD userspace"
-	tap 1 "kemtool built"
-	exit 1
+	tap_fail "kemtool built"
+	tap_end
 fi
 
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP" "$LOG"' EXIT
 quiet node "$SRC/tests/crypto/noble_oracle.mjs" "$NODE_DIR" "$TMP" "$CASES"
-tap $? "noble produced $CASES ML-KEM-768 and $CASES X-Wing cases"
+tap_status $? "noble produced $CASES ML-KEM-768 and $CASES X-Wing cases"
 
 for kem in mlkem xwing; do
 	if [ ! -s "$TMP/$kem.cmd" ]; then
-		tap 1 "$kem: $CASES cases agree with noble"
+		tap_status 1 "$kem: $CASES cases agree with noble"
 		continue
 	fi
 	"$KEMTOOL" batch <"$TMP/$kem.cmd" | sed 's/^error: .*/ERROR/' >"$TMP/$kem.got"
 	lines=$(wc -l <"$TMP/$kem.want")
 	if cmp -s "$TMP/$kem.want" "$TMP/$kem.got"; then
 		echo "# $kem: $lines answers identical"
-		tap 0 "$kem: $CASES cases ($lines operations) agree with noble byte for byte"
+		tap_status 0 "$kem: $CASES cases ($lines operations) agree with noble byte for byte"
 	else
 		first=$(paste -d '\n' "$TMP/$kem.want" "$TMP/$kem.got" | awk 'NR % 2 { w = $0; next } w != $0 { print (NR / 2); exit }')
 		echo "# $kem: first difference at operation ${first:-?}: $(sed -n "${first:-1}p" "$TMP/$kem.cmd" | cut -d' ' -f1)"
-		tap 1 "$kem: $CASES cases agree with noble byte for byte"
+		tap_status 1 "$kem: $CASES cases agree with noble byte for byte"
 	fi
 done
-exit $fail
+tap_end
