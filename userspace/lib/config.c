@@ -15,6 +15,7 @@
 #include <fcntl.h>
 #include <stdarg.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -379,11 +380,57 @@ static void add_selectors(struct parser *p, const char *key, const char *value,
 	}
 }
 
+/* The four lifetime keys: which field and which flag each sets. */
+struct limit {
+	const char *key;
+	bool bytes;
+	size_t value_off; /* in struct skap_link_config */
+	size_t flag_off;  /* in struct link_flags */
+};
+
+static const struct limit limits[] = {
+	{ "lifetime", false, offsetof(struct skap_link_config, lifetime_s),
+	  offsetof(struct link_flags, lifetime) },
+	{ "rekey-after", false, offsetof(struct skap_link_config, rekey_after_s),
+	  offsetof(struct link_flags, rekey_after) },
+	{ "lifetime-bytes", true, offsetof(struct skap_link_config, lifetime_bytes),
+	  offsetof(struct link_flags, lifetime_bytes) },
+	{ "rekey-after-bytes", true, offsetof(struct skap_link_config, rekey_after_bytes),
+	  offsetof(struct link_flags, rekey_after_bytes) },
+};
+
+static const struct limit *limit_key(const char *key)
+{
+	for (size_t i = 0; i < sizeof(limits) / sizeof(limits[0]); i++)
+		if (!strcmp(limits[i].key, key))
+			return &limits[i];
+	return NULL;
+}
+
+static void set_limit(struct parser *p, const struct limit *lk, const char *value,
+		      struct skap_link_config *l, struct link_flags *f)
+{
+	uint64_t v;
+
+	if (seen_before(p, lk->key))
+		return;
+	if (lk->bytes && !parse_bytes(value, &v)) {
+		diag(p, "%s '%s' is not a byte count (a number with K, M, G or T)", lk->key, value);
+		return;
+	}
+	if (!lk->bytes && (!parse_duration(value, &v) || v == 0)) {
+		diag(p, "%s '%s' is not a duration (a number with s, m, h or d)", lk->key, value);
+		return;
+	}
+	memcpy((char *)l + lk->value_off, &v, sizeof(v));
+	*(bool *)((char *)f + lk->flag_off) = true;
+}
+
 static void link_key(struct parser *p, struct link_flags *f, const char *key, const char *value)
 {
 	struct skap_link_config *l = p->link;
+	const struct limit *lk;
 	const char *why;
-	uint64_t v;
 
 	if (!strcmp(key, "peer")) {
 		if (seen_before(p, "peer"))
@@ -434,40 +481,8 @@ static void link_key(struct parser *p, struct link_flags *f, const char *key, co
 			l->start = SKAP_START_IMMEDIATE;
 		else
 			diag(p, "start '%s' is not on-demand or immediate", value);
-	} else if (!strcmp(key, "lifetime") || !strcmp(key, "rekey-after")) {
-		bool hard = key[0] == 'l';
-
-		if (seen_before(p, hard ? "lifetime" : "rekey-after"))
-			return;
-		if (!parse_duration(value, &v) || v == 0) {
-			diag(p, "%s '%s' is not a duration (a number with s, m, h or d)", key,
-			     value);
-			return;
-		}
-		if (hard) {
-			l->lifetime_s = v;
-			f->lifetime = true;
-		} else {
-			l->rekey_after_s = v;
-			f->rekey_after = true;
-		}
-	} else if (!strcmp(key, "lifetime-bytes") || !strcmp(key, "rekey-after-bytes")) {
-		bool hard = key[0] == 'l';
-
-		if (seen_before(p, hard ? "lifetime-bytes" : "rekey-after-bytes"))
-			return;
-		if (!parse_bytes(value, &v)) {
-			diag(p, "%s '%s' is not a byte count (a number with K, M, G or T)", key,
-			     value);
-			return;
-		}
-		if (hard) {
-			l->lifetime_bytes = v;
-			f->lifetime_bytes = true;
-		} else {
-			l->rekey_after_bytes = v;
-			f->rekey_after_bytes = true;
-		}
+	} else if ((lk = limit_key(key))) {
+		set_limit(p, lk, value, l, f);
 	} else {
 		diag(p, "unknown key '%s' in [link %s] (peer, peer-address, local-address, local, "
 			"remote, mode, start, lifetime, rekey-after, lifetime-bytes, "
