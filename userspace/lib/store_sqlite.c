@@ -449,6 +449,17 @@ void skap_store_close(struct skap_store *st)
 typedef void (*row_fn)(sqlite3_stmt *s, void *item);
 
 /* Runs S (parameters bound, the last being LIMIT) into a new array. */
+/* Steps S for one row: ROW fills OUT. 0, -ENOENT (no row) or -EIO. Finalizes S. */
+static int fetch_one(sqlite3_stmt *s, void (*row)(sqlite3_stmt *s, void *item), void *out)
+{
+	int rc = sqlite3_step(s);
+
+	if (rc == SQLITE_ROW)
+		row(s, out);
+	sqlite3_finalize(s);
+	return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? -ENOENT : -EIO;
+}
+
 static int list_run(struct skap_store *st, sqlite3_stmt *s, size_t item_size, size_t limit,
 		    row_fn fn, void **out, size_t *n)
 {
@@ -473,6 +484,22 @@ static int list_run(struct skap_store *st, sqlite3_stmt *s, size_t item_size, si
 	*out = arr;
 	*n = count;
 	return 0;
+}
+
+/* A page of one tenant's rows: SQL binds tenant_id, the id to start after, the limit. */
+static int list_in_tenant(struct skap_store *st, const char *sql, int64_t tenant_id, int64_t after,
+			  size_t limit, size_t item_size, void (*row)(sqlite3_stmt *s, void *item),
+			  void **out, size_t *n)
+{
+	sqlite3_stmt *s;
+	int err = prep(st, sql, &s);
+
+	if (err)
+		return err;
+	sqlite3_bind_int64(s, 1, tenant_id);
+	sqlite3_bind_int64(s, 2, after);
+	sqlite3_bind_int64(s, 3, (int64_t)limit);
+	return list_run(st, s, item_size, limit, row, out, n);
 }
 
 static int list_args_valid(size_t limit, void *out, size_t *n)
@@ -548,7 +575,7 @@ int skap_tenant_create(struct skap_store *st, const char *actor, const char *nam
 int skap_tenant_get(struct skap_store *st, int64_t id, struct skap_tenant *t)
 {
 	sqlite3_stmt *s;
-	int rc, err;
+	int err;
 
 	if (!st || !t || id <= 0)
 		return -EINVAL;
@@ -556,17 +583,13 @@ int skap_tenant_get(struct skap_store *st, int64_t id, struct skap_tenant *t)
 	if (err)
 		return err;
 	sqlite3_bind_int64(s, 1, id);
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW)
-		tenant_row(s, t);
-	sqlite3_finalize(s);
-	return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? -ENOENT : -EIO;
+	return fetch_one(s, tenant_row, t);
 }
 
 int skap_tenant_by_name(struct skap_store *st, const char *name, struct skap_tenant *t)
 {
 	sqlite3_stmt *s;
-	int rc, err;
+	int err;
 
 	if (!st || !t || !skap_store_name_valid(name))
 		return -EINVAL;
@@ -574,11 +597,7 @@ int skap_tenant_by_name(struct skap_store *st, const char *name, struct skap_ten
 	if (err)
 		return err;
 	sqlite3_bind_text(s, 1, name, -1, SQLITE_TRANSIENT);
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW)
-		tenant_row(s, t);
-	sqlite3_finalize(s);
-	return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? -ENOENT : -EIO;
+	return fetch_one(s, tenant_row, t);
 }
 
 int skap_tenant_list(struct skap_store *st, int64_t after, size_t limit,
@@ -679,24 +698,20 @@ int skap_group_create(struct skap_store *st, const char *actor, int64_t tenant_i
 static int group_get(struct skap_store *st, int64_t id, struct skap_group *g)
 {
 	sqlite3_stmt *s;
-	int rc, err;
+	int err;
 
 	err = prep(st, "SELECT " GROUP_COLS " FROM dev_groups WHERE id = ?", &s);
 	if (err)
 		return err;
 	sqlite3_bind_int64(s, 1, id);
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW)
-		group_row(s, g);
-	sqlite3_finalize(s);
-	return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? -ENOENT : -EIO;
+	return fetch_one(s, group_row, g);
 }
 
 int skap_group_by_name(struct skap_store *st, int64_t tenant_id, const char *name,
 		       struct skap_group *g)
 {
 	sqlite3_stmt *s;
-	int rc, err;
+	int err;
 
 	if (!st || !g || tenant_id <= 0 || !skap_store_name_valid(name))
 		return -EINVAL;
@@ -706,29 +721,18 @@ int skap_group_by_name(struct skap_store *st, int64_t tenant_id, const char *nam
 		return err;
 	sqlite3_bind_int64(s, 1, tenant_id);
 	sqlite3_bind_text(s, 2, name, -1, SQLITE_TRANSIENT);
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW)
-		group_row(s, g);
-	sqlite3_finalize(s);
-	return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? -ENOENT : -EIO;
+	return fetch_one(s, group_row, g);
 }
 
 int skap_group_list(struct skap_store *st, int64_t tenant_id, int64_t after, size_t limit,
 		    struct skap_group **out, size_t *n)
 {
-	sqlite3_stmt *s;
-	int err;
-
 	if (!st || tenant_id <= 0 || after < 0 || !list_args_valid(limit, out, n))
 		return -EINVAL;
-	err = prep(st, "SELECT " GROUP_COLS " FROM dev_groups WHERE tenant_id = ? AND id > ? "
-		       "ORDER BY id LIMIT ?", &s);
-	if (err)
-		return err;
-	sqlite3_bind_int64(s, 1, tenant_id);
-	sqlite3_bind_int64(s, 2, after);
-	sqlite3_bind_int64(s, 3, (int64_t)limit);
-	return list_run(st, s, sizeof(**out), limit, group_row, (void **)out, n);
+	return list_in_tenant(st,
+			      "SELECT " GROUP_COLS " FROM dev_groups "
+			      "WHERE tenant_id = ? AND id > ? ORDER BY id LIMIT ?",
+			      tenant_id, after, limit, sizeof(**out), group_row, (void **)out, n);
 }
 
 /* ---- users ---- */
@@ -801,7 +805,7 @@ int skap_user_create(struct skap_store *st, const char *actor, int64_t tenant_id
 int skap_user_get(struct skap_store *st, int64_t id, struct skap_user *u)
 {
 	sqlite3_stmt *s;
-	int rc, err;
+	int err;
 
 	if (!st || !u || id <= 0)
 		return -EINVAL;
@@ -809,29 +813,18 @@ int skap_user_get(struct skap_store *st, int64_t id, struct skap_user *u)
 	if (err)
 		return err;
 	sqlite3_bind_int64(s, 1, id);
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW)
-		user_row(s, u);
-	sqlite3_finalize(s);
-	return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? -ENOENT : -EIO;
+	return fetch_one(s, user_row, u);
 }
 
 int skap_user_list(struct skap_store *st, int64_t tenant_id, int64_t after, size_t limit,
 		   struct skap_user **out, size_t *n)
 {
-	sqlite3_stmt *s;
-	int err;
-
 	if (!st || tenant_id <= 0 || after < 0 || !list_args_valid(limit, out, n))
 		return -EINVAL;
-	err = prep(st, "SELECT " USER_COLS " FROM users WHERE tenant_id = ? AND id > ? "
-		       "ORDER BY id LIMIT ?", &s);
-	if (err)
-		return err;
-	sqlite3_bind_int64(s, 1, tenant_id);
-	sqlite3_bind_int64(s, 2, after);
-	sqlite3_bind_int64(s, 3, (int64_t)limit);
-	return list_run(st, s, sizeof(**out), limit, user_row, (void **)out, n);
+	return list_in_tenant(st,
+			      "SELECT " USER_COLS " FROM users "
+			      "WHERE tenant_id = ? AND id > ? ORDER BY id LIMIT ?",
+			      tenant_id, after, limit, sizeof(**out), user_row, (void **)out, n);
 }
 
 int skap_user_set_password(struct skap_store *st, const char *actor, int64_t id,
@@ -1181,7 +1174,7 @@ int skap_bkey_create(struct skap_store *st, const char *actor, const struct skap
 int skap_bkey_get(struct skap_store *st, int64_t id, struct skap_bkey *k)
 {
 	sqlite3_stmt *s;
-	int rc, err;
+	int err;
 
 	if (!st || !k || id <= 0)
 		return -EINVAL;
@@ -1189,29 +1182,18 @@ int skap_bkey_get(struct skap_store *st, int64_t id, struct skap_bkey *k)
 	if (err)
 		return err;
 	sqlite3_bind_int64(s, 1, id);
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW)
-		bkey_row(s, k);
-	sqlite3_finalize(s);
-	return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? -ENOENT : -EIO;
+	return fetch_one(s, bkey_row, k);
 }
 
 int skap_bkey_list(struct skap_store *st, int64_t tenant_id, int64_t after, size_t limit,
 		   struct skap_bkey **out, size_t *n)
 {
-	sqlite3_stmt *s;
-	int err;
-
 	if (!st || tenant_id <= 0 || after < 0 || !list_args_valid(limit, out, n))
 		return -EINVAL;
-	err = prep(st, "SELECT " BKEY_COLS " FROM bootstrap_keys WHERE tenant_id = ? AND id > ? "
-		       "ORDER BY id LIMIT ?", &s);
-	if (err)
-		return err;
-	sqlite3_bind_int64(s, 1, tenant_id);
-	sqlite3_bind_int64(s, 2, after);
-	sqlite3_bind_int64(s, 3, (int64_t)limit);
-	return list_run(st, s, sizeof(**out), limit, bkey_row, (void **)out, n);
+	return list_in_tenant(st,
+			      "SELECT " BKEY_COLS " FROM bootstrap_keys "
+			      "WHERE tenant_id = ? AND id > ? ORDER BY id LIMIT ?",
+			      tenant_id, after, limit, sizeof(**out), bkey_row, (void **)out, n);
 }
 
 int skap_bkey_update(struct skap_store *st, const char *actor, const struct skap_bkey *in)
