@@ -147,8 +147,23 @@ static bool mul_fits(uint64_t v, uint64_t m, uint64_t *out)
 	return true;
 }
 
-/* "90", "90s", "15m", "2h", "7d" -> seconds. */
-static bool parse_duration(const char *s, uint64_t *out)
+/* A unit suffix and what it multiplies by. */
+struct unit {
+	char suffix;
+	uint64_t mult;
+};
+
+static const struct unit duration_units[] = {
+	{ 's', 1 }, { 'm', 60 }, { 'h', 3600 }, { 'd', 86400 }, { 0, 0 },
+};
+
+/* Binary multiples. */
+static const struct unit byte_units[] = {
+	{ 'K', 1ULL << 10 }, { 'M', 1ULL << 20 }, { 'G', 1ULL << 30 }, { 'T', 1ULL << 40 }, { 0, 0 },
+};
+
+/* A number with at most one suffix from UNITS: "90", "15m", "4G". */
+static bool parse_scaled(const char *s, const struct unit *units, uint64_t *out)
 {
 	const char *end;
 	uint64_t v, mult = 1;
@@ -156,39 +171,25 @@ static bool parse_duration(const char *s, uint64_t *out)
 	if (!parse_u64(s, &v, &end))
 		return false;
 	if (*end) {
-		switch (*end) {
-		case 's': mult = 1; break;
-		case 'm': mult = 60; break;
-		case 'h': mult = 3600; break;
-		case 'd': mult = 86400; break;
-		default: return false;
-		}
-		if (end[1])
+		const struct unit *u = units;
+
+		while (u->suffix && u->suffix != *end)
+			u++;
+		if (!u->suffix || end[1])
 			return false;
+		mult = u->mult;
 	}
 	return mul_fits(v, mult, out);
 }
 
-/* "1000", "64K", "512M", "4G", "1T" (binary multiples) -> bytes. */
+static bool parse_duration(const char *s, uint64_t *out)
+{
+	return parse_scaled(s, duration_units, out);
+}
+
 static bool parse_bytes(const char *s, uint64_t *out)
 {
-	const char *end;
-	uint64_t v, mult = 1;
-
-	if (!parse_u64(s, &v, &end))
-		return false;
-	if (*end) {
-		switch (*end) {
-		case 'K': mult = 1ULL << 10; break;
-		case 'M': mult = 1ULL << 20; break;
-		case 'G': mult = 1ULL << 30; break;
-		case 'T': mult = 1ULL << 40; break;
-		default: return false;
-		}
-		if (end[1])
-			return false;
-	}
-	return mul_fits(v, mult, out);
+	return parse_scaled(s, byte_units, out);
 }
 
 static bool parse_address(const char *s, int *family, uint8_t addr[16])
