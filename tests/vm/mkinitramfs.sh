@@ -41,6 +41,10 @@ install -m 0644 "$src/tests/lib/tap.sh" "$root/vm/tap.sh"
 for p in skapd skapctl skap-server; do
 	[ -x "$build/$p" ] && copy_elf "$build/$p" "/usr/sbin/$p"
 done
+# Tools tests drive (tests/tools/*.c): packet counting, KEM vectors.
+for t in "$build"/tests/*; do
+	[ -f "$t" ] && [ -x "$t" ] && copy_elf "$t" "/vm/tools/$(basename "$t")"
+done
 for t in "$build"/vm/tests/*; do
 	[ -f "$t" ] && copy_elf "$t" "/vm/tests/$(basename "$t")"
 done
