@@ -76,6 +76,7 @@ static const struct nla_policy skap_new_pol_policy[SKAP_A_MAX + 1] = {
 	[SKAP_A_MARK] = { .type = NLA_U32 },
 	[SKAP_A_MARK_MASK] = { .type = NLA_U32 },
 	[SKAP_A_IF_ID] = { .type = NLA_U32 },
+	[SKAP_A_REPLACE] = { .type = NLA_FLAG },
 };
 
 static const struct nla_policy skap_del_pol_policy[SKAP_A_MAX + 1] = {
@@ -473,7 +474,8 @@ static int skap_genl_new_policy(struct sk_buff *skb, struct genl_info *info)
 	}
 
 	mutex_lock(&sn->lock);
-	ret = skap_pol_add(sn, &p, &index, info->extack);
+	ret = skap_pol_add(sn, &p, nla_get_flag(attrs[SKAP_A_REPLACE]),
+			   &index, info->extack);
 	mutex_unlock(&sn->lock);
 	if (ret) {
 		nlmsg_free(msg);

@@ -32,15 +32,45 @@ static void skap_pol_remove(struct skap_net *sn, struct skap_pol *pol)
 	kfree_rcu(pol, rcu);
 }
 
-int skap_pol_add(struct skap_net *sn, const struct skap_pol_params *p,
-		 u32 *index, struct netlink_ext_ack *extack)
+/*
+ * The policy the module owns that @p would take the place of in the
+ * kernel's tables: xfrm_policy_insert() matches on direction, selector,
+ * mark and interface id (the mark as stored, value masked).
+ */
+static struct skap_pol *skap_pol_find_same(struct skap_net *sn,
+					   const struct skap_pol_params *p)
 {
+	struct skap_pol *pol;
+	unsigned long id;
+
+	xa_for_each(&sn->policies, id, pol) {
+		const struct xfrm_policy *xp = pol->xp;
+
+		if (pol->dir == p->dir && xp->if_id == p->if_id &&
+		    xp->mark.m == p->mark.m &&
+		    xp->mark.v == (p->mark.v & p->mark.m) &&
+		    !memcmp(&xp->selector, &p->sel, sizeof(p->sel)))
+			return pol;
+	}
+	return NULL;
+}
+
+int skap_pol_add(struct skap_net *sn, const struct skap_pol_params *p,
+		 bool replace, u32 *index, struct netlink_ext_ack *extack)
+{
+	struct skap_pol *pol, *old = NULL;
 	struct xfrm_policy *xp;
 	struct xfrm_tmpl *t;
-	struct skap_pol *pol;
 	int ret;
 
 	lockdep_assert_held(&sn->lock);
+
+	/*
+	 * Only a policy of the module's own is replaced: one an administrator
+	 * made stays, and the insert below refuses to shadow it (EEXIST).
+	 */
+	if (replace)
+		old = skap_pol_find_same(sn, p);
 
 	pol = kzalloc(sizeof(*pol), GFP_KERNEL);
 	if (!pol)
@@ -80,7 +110,12 @@ int skap_pol_add(struct skap_net *sn, const struct skap_pol_params *p,
 	t->ealgos = ~0U;
 	t->calgos = ~0U;
 
-	ret = xfrm_policy_insert(p->dir, xp, 1);
+	/*
+	 * A replacement is one step under the policy lock: the old policy's
+	 * queued packets move to the new one and no packet ever finds the
+	 * selector without a policy (delete-then-add would send it in clear).
+	 */
+	ret = xfrm_policy_insert(p->dir, xp, !old);
 	if (ret) {
 		/* Never live: xfrm_user frees such a policy with kfree() too. */
 		kfree(xp);
@@ -96,7 +131,13 @@ int skap_pol_add(struct skap_net *sn, const struct skap_pol_params *p,
 	sn->npols++;
 	skap_changed(sn);
 	*index = xp->index;
-	skap_pol_notify(xp, p->dir, XFRM_MSG_NEWPOLICY);
+	if (old) {
+		/* Already unlinked and killed by the insert: only forget it. */
+		skap_pol_remove(sn, old);
+		skap_pol_notify(xp, p->dir, XFRM_MSG_UPDPOLICY);
+	} else {
+		skap_pol_notify(xp, p->dir, XFRM_MSG_NEWPOLICY);
+	}
 	return 0;
 
 err_id:

@@ -42,7 +42,7 @@ struct skap_pol_params {
 };
 
 int skap_pol_add(struct skap_net *sn, const struct skap_pol_params *p,
-		 u32 *index, struct netlink_ext_ack *extack);
+		 bool replace, u32 *index, struct netlink_ext_ack *extack);
 int skap_pol_del(struct skap_net *sn, u8 dir, u32 index,
 		 struct netlink_ext_ack *extack);
 void skap_pol_flush(struct skap_net *sn);

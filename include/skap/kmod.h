@@ -117,6 +117,14 @@ int skap_kmod_del_sa(struct skap_kmod *km, int family, const uint8_t dst[16], ui
 /* On success *INDEX is the kernel's index of the new policy. */
 int skap_kmod_new_policy(struct skap_kmod *km, const struct skap_policy *p, uint32_t *index,
 			 struct skap_kmod_error *err);
+/*
+ * Replaces, in one step, the module's policy with P's direction, selector
+ * and marks (no packet meets the selector without a policy meanwhile); the
+ * kernel keeps its index. Creates it when there is none; EEXIST when the
+ * slot holds a policy the module does not own.
+ */
+int skap_kmod_replace_policy(struct skap_kmod *km, const struct skap_policy *p, uint32_t *index,
+			     struct skap_kmod_error *err);
 int skap_kmod_del_policy(struct skap_kmod *km, uint8_t dir, uint32_t index,
 			 struct skap_kmod_error *err);
 int skap_kmod_flush(struct skap_kmod *km, struct skap_kmod_error *err);

@@ -28,6 +28,7 @@ int skap_link_policies(const struct skap_link_config *link, struct skap_policy *
 struct skap_sync_stats {
 	unsigned int kept;
 	unsigned int added;
+	unsigned int replaced; /* same slot, new contents: swapped in one step */
 	unsigned int removed;
 	unsigned int sas_removed; /* SAs of links that are no longer configured */
 };

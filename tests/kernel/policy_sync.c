@@ -2,8 +2,9 @@
 /*
  * Links to policies against the real module: a first sync installs what the
  * configuration asks for (visible to `ip xfrm policy`), a second changes
- * nothing, a changed configuration changes only what differs, and policies
- * made by hand with ip xfrm are never touched.
+ * nothing, a changed configuration changes only what differs (a policy whose
+ * slot stays is replaced in one step, keeping its index), and policies made
+ * by hand with ip xfrm are never touched.
  */
 
 #include <skap/config.h>
@@ -22,6 +23,9 @@
 #define HEAD "[skapd]\nplatform = https://platform.example\n"
 #define LINK_B                                                                                     \
 	"[link b]\npeer = dev-b\npeer-address = 203.0.113.2\nlocal-address = 198.51.100.1\n"      \
+	"local = 192.0.2.0/25\nremote = 192.0.2.128/26, 192.0.2.192/26\n"
+#define LINK_B2                                                                                    \
+	"[link b]\npeer = dev-b\npeer-address = 203.0.113.7\nlocal-address = 198.51.100.1\n"      \
 	"local = 192.0.2.0/25\nremote = 192.0.2.128/26, 192.0.2.192/26\n"
 #define LINK_C                                                                                     \
 	"[link c]\npeer = dev-c\npeer-address = 2001:db8:2::1\nlocal-address = 2001:db8:1::1\n"   \
@@ -139,6 +143,81 @@ TEST_F(sync, install_then_nothing_then_only_the_difference)
 	EXPECT_EQ(0, st.added);
 	EXPECT_EQ(3, xfrm_policy_count()) TH_LOG("the hand-made policy survives every sync");
 	skap_config_free(&cfg);
+}
+
+static int collect_index(const struct skap_policy *p, void *arg)
+{
+	uint32_t *sum = arg;
+
+	*sum += p->index * 2654435761u + p->dir;
+	return 0;
+}
+
+/* A digest of the module's policy indexes: equal when every index was kept. */
+static uint32_t index_digest(struct skap_kmod *km)
+{
+	struct skap_kmod_error err;
+	uint32_t sum = 0;
+
+	if (skap_kmod_dump_policies(km, collect_index, &sum, &err))
+		return 0;
+	return sum;
+}
+
+TEST_F(sync, changed_template_is_replaced_in_place)
+{
+	struct skap_daemon_config cfg;
+	struct skap_sync_stats st;
+	struct skap_kmod_error err;
+	uint32_t before;
+
+	ASSERT_EQ(0, load(HEAD LINK_B LINK_C, &cfg));
+	ASSERT_EQ(0, skap_policy_sync(self->km, &cfg, &st, &err)) TH_LOG("%s", err.msg);
+	skap_config_free(&cfg);
+	before = index_digest(self->km);
+	ASSERT_NE(0, before);
+
+	/* Link b's peer moves: same selectors, other template addresses. */
+	ASSERT_EQ(0, load(HEAD LINK_B2 LINK_C, &cfg));
+	ASSERT_EQ(0, skap_policy_sync(self->km, &cfg, &st, &err)) TH_LOG("%s", err.msg);
+	EXPECT_EQ(6, st.replaced);
+	EXPECT_EQ(2, st.kept);
+	EXPECT_EQ(0, st.removed);
+	EXPECT_EQ(0, st.added);
+	EXPECT_EQ(before, index_digest(self->km)) TH_LOG("a replaced policy keeps its index");
+	EXPECT_EQ(8, xfrm_policy_count());
+	EXPECT_EQ(0, system("/usr/sbin/ip xfrm policy | grep -q 'tmpl src 198.51.100.1 dst 203.0.113.7'"));
+	EXPECT_NE(0, system("/usr/sbin/ip xfrm policy | grep -q 203.0.113.2"));
+	/* And back: a second sync with the same file moves nothing. */
+	ASSERT_EQ(0, skap_policy_sync(self->km, &cfg, &st, &err)) TH_LOG("%s", err.msg);
+	EXPECT_EQ(8, st.kept);
+	EXPECT_EQ(0, st.replaced);
+	skap_config_free(&cfg);
+}
+
+TEST_F(sync, replace_never_takes_a_hand_made_policy)
+{
+	struct skap_kmod_error err;
+	struct skap_policy p;
+	uint32_t index;
+
+	ASSERT_EQ(0, system("/usr/sbin/ip xfrm policy add src 10.9.0.0/16 dst 10.8.0.0/16 dir out"
+			    " tmpl src 198.51.100.1 dst 198.51.100.9 proto esp mode tunnel"));
+	memset(&p, 0, sizeof(p));
+	p.family = AF_INET;
+	p.dir = SKAP_POLICY_OUT;
+	p.sel.src.family = p.sel.dst.family = AF_INET;
+	inet_pton(AF_INET, "10.9.0.0", p.sel.src.addr);
+	inet_pton(AF_INET, "10.8.0.0", p.sel.dst.addr);
+	p.sel.src.len = p.sel.dst.len = 16;
+	p.mode = SKAP_MODE_TRANSPORT;
+	EXPECT_EQ(-EEXIST, skap_kmod_replace_policy(self->km, &p, &index, &err));
+	EXPECT_EQ(0, system("/usr/sbin/ip xfrm policy | grep -q 'dst 198.51.100.9'"))
+		TH_LOG("the hand-made policy is still there");
+	/* A free slot: replace creates. */
+	p.sel.src.len = 24;
+	EXPECT_EQ(0, skap_kmod_replace_policy(self->km, &p, &index, &err)) TH_LOG("%s", err.msg);
+	EXPECT_EQ(2, xfrm_policy_count());
 }
 
 /* An SA for LINK's reqid, built from a fresh key. */

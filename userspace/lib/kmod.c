@@ -539,8 +539,8 @@ static int policy_reply(struct nl_msg *msg, void *arg)
 	return 0;
 }
 
-int skap_kmod_new_policy(struct skap_kmod *km, const struct skap_policy *p, uint32_t *index,
-			 struct skap_kmod_error *err)
+static int put_policy(struct skap_kmod *km, const struct skap_policy *p, bool replace,
+		      uint32_t *index, struct skap_kmod_error *err)
 {
 	int len = addr_len(p->family);
 	struct nl_msg *msg;
@@ -560,12 +560,25 @@ int skap_kmod_new_policy(struct skap_kmod *km, const struct skap_policy *p, uint
 	     (nla_put(msg, SKAP_A_SRC, len, p->src) || nla_put(msg, SKAP_A_DST, len, p->dst))) ||
 	    nla_put_u32(msg, SKAP_A_REQID, p->reqid) || nla_put_u32(msg, SKAP_A_SPI, p->spi) ||
 	    nla_put_u32(msg, SKAP_A_PRIORITY, p->priority) ||
-	    put_marks(msg, p->has_mark, p->mark, p->mark_mask, p->if_id)) {
+	    put_marks(msg, p->has_mark, p->mark, p->mark_mask, p->if_id) ||
+	    (replace && nla_put_flag(msg, SKAP_A_REPLACE))) {
 		nlmsg_free(msg);
 		set_error(err, -EMSGSIZE, "request does not fit a netlink message");
 		return -EMSGSIZE;
 	}
 	return transact(km, msg, policy_reply, index, err);
+}
+
+int skap_kmod_new_policy(struct skap_kmod *km, const struct skap_policy *p, uint32_t *index,
+			 struct skap_kmod_error *err)
+{
+	return put_policy(km, p, false, index, err);
+}
+
+int skap_kmod_replace_policy(struct skap_kmod *km, const struct skap_policy *p, uint32_t *index,
+			     struct skap_kmod_error *err)
+{
+	return put_policy(km, p, true, index, err);
 }
 
 int skap_kmod_del_policy(struct skap_kmod *km, uint8_t dir, uint32_t index,

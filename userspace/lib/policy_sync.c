@@ -4,9 +4,10 @@
  * (include/skap/policy_sync.h).
  *
  * Reconciliation: dump what the module holds, keep every policy that is
- * exactly wanted, delete the rest, add what is missing. Deletions go first
- * because a changed policy keeps its selector and the module refuses two
- * policies with one selector and direction.
+ * exactly wanted, replace in one step a policy whose slot (direction,
+ * selector, marks) is still wanted with other contents, delete the rest,
+ * add what is missing. A changed link never has a moment without its
+ * policy, when its traffic would leave in clear.
  */
 
 #include <skap/policy_sync.h>
@@ -86,6 +87,18 @@ static bool same_policy(const struct skap_policy *have, const struct skap_policy
 				     !memcmp(have->dst, want->dst, sizeof(have->dst)))) &&
 	       have->reqid == want->reqid && have->priority == want->priority &&
 	       have->spi == want->spi && have->has_mark == want->has_mark;
+}
+
+/* The kernel allows one policy per slot: a changed policy replaces the old one there. */
+static bool same_slot(const struct skap_policy *have, const struct skap_policy *want)
+{
+	return have->family == want->family && have->dir == want->dir &&
+	       same_prefix(&have->sel.src, &want->sel.src) &&
+	       same_prefix(&have->sel.dst, &want->sel.dst) && have->sel.proto == want->sel.proto &&
+	       have->sel.sport == want->sel.sport && have->sel.dport == want->sel.dport &&
+	       have->has_mark == want->has_mark &&
+	       (!want->has_mark || (have->mark == want->mark && have->mark_mask == want->mark_mask)) &&
+	       have->if_id == want->if_id;
 }
 
 struct policy_list {
@@ -228,6 +241,20 @@ int skap_policy_sync(struct skap_kmod *km, const struct skap_daemon_config *cfg,
 			stats->kept++;
 			continue;
 		}
+		for (size_t j = 0; j < want.n && !keep; j++) {
+			uint32_t index;
+
+			if (want.matched[j] || !same_slot(&have.items[i], &want.items[j]))
+				continue;
+			ret = skap_kmod_replace_policy(km, &want.items[j], &index, err);
+			if (ret)
+				goto out;
+			want.matched[j] = true;
+			keep = true;
+			stats->replaced++;
+		}
+		if (keep)
+			continue;
 		ret = skap_kmod_del_policy(km, have.items[i].dir, have.items[i].index, err);
 		if (ret && ret != -ENOENT)
 			goto out;

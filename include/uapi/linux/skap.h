@@ -122,8 +122,15 @@
  *    SKAP_A_SPI: NLA_U32, optional, the template's SPI (0: any)
  *    SKAP_A_PRIORITY: NLA_U32, optional, default 0
  *    SKAP_A_MARK, SKAP_A_MARK_MASK, SKAP_A_IF_ID: as for SAs
+ *    SKAP_A_REPLACE: NLA_FLAG, optional (generic netlink refuses
+ *                    NLM_F_REPLACE, hence an attribute)
  *
- *    A policy with the same selector, direction and mark fails with EEXIST.
+ *    A policy with the same selector, direction, mark and interface id
+ *    fails with EEXIST, unless the request carries SKAP_A_REPLACE and that
+ *    policy is one of the module's: it is then replaced in one step (the
+ *    kernel's policy lock held throughout, so no packet finds the selector
+ *    without a policy) and its index is kept; listeners of XFRMNLGRP_POLICY
+ *    see XFRM_MSG_UPDPOLICY. SKAP_A_REPLACE with no such policy creates one.
  *    Reply: SKAP_CMD_NEW_POLICY with SKAP_A_DIR and SKAP_A_POLICY_INDEX.
  *
  * SKAP_CMD_DEL_POLICY: SKAP_A_DIR and SKAP_A_POLICY_INDEX (required) name a
@@ -249,6 +256,7 @@ enum skap_attr {
 	SKAP_A_STATS,
 	SKAP_A_HARD,
 	SKAP_A_SEQ,
+	SKAP_A_REPLACE,
 	__SKAP_A_MAX
 };
 #define SKAP_A_MAX (__SKAP_A_MAX - 1)
