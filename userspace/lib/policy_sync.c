@@ -75,21 +75,10 @@ static bool same_prefix(const struct skap_prefix *a, const struct skap_prefix *b
 	return a->len == b->len && !memcmp(a->addr, b->addr, sizeof(a->addr));
 }
 
-/* Whether the module's policy HAVE is exactly the wanted WANT. */
-static bool same_policy(const struct skap_policy *have, const struct skap_policy *want)
-{
-	return have->family == want->family && have->dir == want->dir &&
-	       same_prefix(&have->sel.src, &want->sel.src) &&
-	       same_prefix(&have->sel.dst, &want->sel.dst) && have->sel.proto == want->sel.proto &&
-	       have->sel.sport == want->sel.sport && have->sel.dport == want->sel.dport &&
-	       have->mode == want->mode && have->has_addrs == want->has_addrs &&
-	       (!want->has_addrs || (!memcmp(have->src, want->src, sizeof(have->src)) &&
-				     !memcmp(have->dst, want->dst, sizeof(have->dst)))) &&
-	       have->reqid == want->reqid && have->priority == want->priority &&
-	       have->spi == want->spi && have->has_mark == want->has_mark;
-}
-
-/* The kernel allows one policy per slot: a changed policy replaces the old one there. */
+/*
+ * Whether HAVE and WANT take the same slot: the kernel allows one policy per
+ * direction, selector and marks, so a changed policy replaces the old one there.
+ */
 static bool same_slot(const struct skap_policy *have, const struct skap_policy *want)
 {
 	return have->family == want->family && have->dir == want->dir &&
@@ -99,6 +88,17 @@ static bool same_slot(const struct skap_policy *have, const struct skap_policy *
 	       have->has_mark == want->has_mark &&
 	       (!want->has_mark || (have->mark == want->mark && have->mark_mask == want->mark_mask)) &&
 	       have->if_id == want->if_id;
+}
+
+/* Whether the module's policy HAVE is exactly the wanted WANT. */
+static bool same_policy(const struct skap_policy *have, const struct skap_policy *want)
+{
+	return same_slot(have, want) && have->mode == want->mode &&
+	       have->has_addrs == want->has_addrs &&
+	       (!want->has_addrs || (!memcmp(have->src, want->src, sizeof(have->src)) &&
+				     !memcmp(have->dst, want->dst, sizeof(have->dst)))) &&
+	       have->reqid == want->reqid && have->priority == want->priority &&
+	       have->spi == want->spi;
 }
 
 struct policy_list {
