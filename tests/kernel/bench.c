@@ -24,29 +24,6 @@ static double now(void)
 	return t.tv_sec + t.tv_nsec / 1e9;
 }
 
-/* The salt of KEYBYTE x 32, as the uapi header specifies it, via sha256sum. */
-static int salt_hex(char out[9])
-{
-	unsigned char buf[14 + 32];
-	char line[128];
-	FILE *f, *p;
-
-	memcpy(buf, "skap1 esp salt", 14);
-	memset(buf + 14, KEYBYTE, 32);
-	f = fopen("/tmp/bench.salt", "w");
-	if (!f)
-		return -1;
-	fwrite(buf, 1, sizeof(buf), f);
-	fclose(f);
-	p = popen("sha256sum /tmp/bench.salt", "r");
-	if (!p || !fgets(line, sizeof(line), p))
-		return -1;
-	pclose(p);
-	memcpy(out, line, 8);
-	out[8] = 0;
-	return 0;
-}
-
 static void dst_of(char *d, size_t n, int i)
 {
 	snprintf(d, n, "10.%d.%d.%d", 50 + i / 65536, (i / 256) % 256, i % 256);
@@ -112,7 +89,7 @@ TEST(module_states_equal_hand_made_states)
 	char salt[9];
 	int n = 200;
 
-	ASSERT_EQ(0, salt_hex(salt));
+	ASSERT_EQ(0, skap_salt_hex(KEYBYTE, salt));
 	ASSERT_EQ(0, skap_nl_open(&nl));
 	ASSERT_EQ(0, skap_info(&nl, &i));
 	skap_flush(&nl);
@@ -144,7 +121,7 @@ static int bench_install(void)
 	struct skap_info i;
 	char salt[9];
 
-	if (salt_hex(salt) || skap_nl_open(&nl) || skap_info(&nl, &i))
+	if (skap_salt_hex(KEYBYTE, salt) || skap_nl_open(&nl) || skap_info(&nl, &i))
 		return 1;
 	if (write_batch("/tmp/bench.batch", n, salt))
 		return 1;
@@ -260,7 +237,7 @@ static int bench_throughput(void)
 	int self_ns = open("/proc/self/ns/net", O_RDONLY), r;
 	char salt[9];
 
-	if (salt_hex(salt))
+	if (skap_salt_hex(KEYBYTE, salt))
 		return 1;
 	skap_sh(IP " netns del " NA " 2>/dev/null; " IP " netns del " NB " 2>/dev/null");
 	if (skap_sh(IP " netns add " NA " && " IP " netns add " NB " && "

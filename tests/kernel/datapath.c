@@ -89,33 +89,10 @@ static int side(struct skap_nl *nl, key_serial_t ring, const struct dp_case *c,
 	const char *mysel = is_a ? c->asel : c->bsel, *peersel = is_a ? c->bsel : c->asel;
 	uint32_t spi_out = is_a ? SPI_AB : SPI_BA, spi_in = is_a ? SPI_BA : SPI_AB;
 	struct skap_obj o = { .family = c->family, .mode = c->mode, .reqid = 1 };
-	key_serial_t kin, kout;
-	int ret;
+	key_serial_t kout = skap_key_add(ring, is_a ? 1 : 2, SKAP_KEY_DIR_OUT, spi_out, key_out);
+	key_serial_t kin = skap_key_add(ring, is_a ? 2 : 1, SKAP_KEY_DIR_IN, spi_in, key_in);
 
-	kout = skap_key_add(ring, is_a ? 1 : 2, SKAP_KEY_DIR_OUT, spi_out, key_out);
-	kin = skap_key_add(ring, is_a ? 2 : 1, SKAP_KEY_DIR_IN, spi_in, key_in);
-	if (kout < 0 || kin < 0)
-		return -errno;
-	/* Inbound first, as the daemon does. */
-	o.key = kin;
-	o.src = peer;
-	o.dst = me;
-	ret = skap_sa_add(nl, &o);
-	o.key = kout;
-	o.src = me;
-	o.dst = peer;
-	ret = ret ? ret : skap_sa_add(nl, &o);
-	o.key = 0;
-	o.dir = SKAP_POLICY_OUT;
-	o.sel_src = mysel;
-	o.sel_dst = peersel;
-	ret = ret ? ret : skap_pol_add(nl, &o, NULL);
-	o.dir = SKAP_POLICY_IN;
-	o.src = peer;
-	o.dst = me;
-	o.sel_src = peersel;
-	o.sel_dst = mysel;
-	return ret ? ret : skap_pol_add(nl, &o, NULL);
+	return skap_side_up(nl, o, kin, kout, me, peer, mysel, peersel, 0);
 }
 
 static void reset(struct skap_nl *nl, key_serial_t ring)
@@ -187,35 +164,13 @@ TEST_F(dp, ping_and_tcp_through_module_sas)
 }
 
 /* The salt as docs/kernel.md and the uapi header say, computed here. */
-static int salt_hex(uint8_t keybyte, char out[9])
-{
-	unsigned char buf[14 + 32];
-	FILE *f, *p;
-	char line[128];
-
-	memcpy(buf, "skap1 esp salt", 14);
-	memset(buf + 14, keybyte, 32);
-	f = fopen("/tmp/dp.salt", "w");
-	if (!f)
-		return -1;
-	fwrite(buf, 1, sizeof(buf), f);
-	fclose(f);
-	p = popen("sha256sum /tmp/dp.salt", "r");
-	if (!p || !fgets(line, sizeof(line), p))
-		return -1;
-	pclose(p);
-	memcpy(out, line, 8);
-	out[8] = 0;
-	return 0;
-}
-
 TEST_F(dp, hand_made_states_with_the_same_keys_interoperate)
 {
 	const struct dp_case *c = &cases[0];
 	char sab[9], sba[9];
 
-	ASSERT_EQ(0, salt_hex(KEY_AB, sab));
-	ASSERT_EQ(0, salt_hex(KEY_BA, sba));
+	ASSERT_EQ(0, skap_salt_hex(KEY_AB, sab));
+	ASSERT_EQ(0, skap_salt_hex(KEY_BA, sba));
 	reset(&self->a, self->ia.keyring);
 	ASSERT_EQ(0, side(&self->a, self->ia.keyring, c, 1, KEY_BA, KEY_AB)) TH_LOG("%s", self->a.msg);
 	ASSERT_EQ(0, skap_sh(
@@ -259,35 +214,12 @@ static int gateway(struct skap_nl *nl, key_serial_t ring, int is_a, uint8_t key_
 	const char *mynet = is_a ? "10.1.0.0/24" : "10.2.0.0/24";
 	const char *peernet = is_a ? "10.2.0.0/24" : "10.1.0.0/24";
 	struct skap_obj o = { .family = AF_INET, .mode = SKAP_MODE_TUNNEL, .reqid = 4 };
-	key_serial_t kout, kin;
-	int ret;
+	key_serial_t kout = skap_key_add(ring, is_a ? 1 : 2, SKAP_KEY_DIR_OUT,
+					 is_a ? SPI_AB : SPI_BA, is_a ? KEY_AB : KEY_BA);
+	key_serial_t kin = skap_key_add(ring, is_a ? 2 : 1, SKAP_KEY_DIR_IN,
+					is_a ? SPI_BA : SPI_AB, key_in);
 
-	kout = skap_key_add(ring, is_a ? 1 : 2, SKAP_KEY_DIR_OUT, is_a ? SPI_AB : SPI_BA,
-			    is_a ? KEY_AB : KEY_BA);
-	kin = skap_key_add(ring, is_a ? 2 : 1, SKAP_KEY_DIR_IN, is_a ? SPI_BA : SPI_AB, key_in);
-	if (kout < 0 || kin < 0)
-		return -errno;
-	o.key = kin;
-	o.src = peer;
-	o.dst = me;
-	ret = skap_sa_add(nl, &o);
-	o.key = kout;
-	o.src = me;
-	o.dst = peer;
-	ret = ret ? ret : skap_sa_add(nl, &o);
-	o.key = 0;
-	o.dir = SKAP_POLICY_OUT;
-	o.sel_src = mynet;
-	o.sel_dst = peernet;
-	ret = ret ? ret : skap_pol_add(nl, &o, NULL);
-	o.src = peer;
-	o.dst = me;
-	o.sel_src = peernet;
-	o.sel_dst = mynet;
-	o.dir = SKAP_POLICY_IN;
-	ret = ret ? ret : skap_pol_add(nl, &o, NULL);
-	o.dir = SKAP_POLICY_FWD;
-	return ret ? ret : skap_pol_add(nl, &o, NULL);
+	return skap_side_up(nl, o, kin, kout, me, peer, mynet, peernet, 1);
 }
 
 /*

@@ -500,6 +500,72 @@ static inline int skap_sh_lines(const char *fmt, ...)
 }
 
 /* xfrm states / policies in the current namespace, made by anyone. */
+/*
+ * One side of a pair: inbound SA first (as the daemon does), then outbound,
+ * then the out and in policies, and fwd when WITH_FWD (tunnel gateways).
+ * O carries family, mode and reqid; the other fields are set here.
+ */
+static inline int skap_side_up(struct skap_nl *nl, struct skap_obj o, key_serial_t kin,
+			       key_serial_t kout, const char *me, const char *peer,
+			       const char *mysel, const char *peersel, int with_fwd)
+{
+	int ret;
+
+	if (kout < 0 || kin < 0)
+		return -errno;
+	o.key = kin;
+	o.src = peer;
+	o.dst = me;
+	ret = skap_sa_add(nl, &o);
+	o.key = kout;
+	o.src = me;
+	o.dst = peer;
+	ret = ret ? ret : skap_sa_add(nl, &o);
+	o.key = 0;
+	o.dir = SKAP_POLICY_OUT;
+	o.sel_src = mysel;
+	o.sel_dst = peersel;
+	ret = ret ? ret : skap_pol_add(nl, &o, NULL);
+	o.dir = SKAP_POLICY_IN;
+	o.src = peer;
+	o.dst = me;
+	o.sel_src = peersel;
+	o.sel_dst = mysel;
+	ret = ret ? ret : skap_pol_add(nl, &o, NULL);
+	o.dir = SKAP_POLICY_FWD;
+	return ret || !with_fwd ? ret : skap_pol_add(nl, &o, NULL);
+}
+
+/*
+ * The ESP salt of a key of 32 x KEYBYTE, as the uapi header specifies it
+ * (first 4 bytes of SHA-256("skap1 esp salt" || key)), computed by
+ * sha256sum so that the module's own code is not checked against itself.
+ */
+static inline int skap_salt_hex(uint8_t keybyte, char out[9])
+{
+	unsigned char buf[14 + 32];
+	char line[128];
+	FILE *f, *p;
+
+	memcpy(buf, "skap1 esp salt", 14);
+	memset(buf + 14, keybyte, 32);
+	f = fopen("/tmp/skap-test.salt", "w");
+	if (!f)
+		return -1;
+	fwrite(buf, 1, sizeof(buf), f);
+	fclose(f);
+	p = popen("sha256sum /tmp/skap-test.salt", "r");
+	if (!p || !fgets(line, sizeof(line), p)) {
+		if (p)
+			pclose(p);
+		return -1;
+	}
+	pclose(p);
+	memcpy(out, line, 8);
+	out[8] = 0;
+	return 0;
+}
+
 static inline int skap_xfrm_states(void)
 {
 	return skap_sh_lines("/usr/sbin/ip xfrm state | grep '^src '");
