@@ -23,7 +23,14 @@ export SKAPCTL_SESSION=$tmp/cli/session
 unset SKAP_SERVER SKAP_CA SKAP_TOKEN
 
 echo "correct horse" | "$server" init -d "$tmp/srv" -t acme -u alice --password-stdin >/dev/null
-echo "other horse" | "$server" init -d "$tmp/other" -t other -u zed --password-stdin >/dev/null
+echo "other horse" | "$server" init -d "$tmp/other" -t other -u zed --password-stdin \
+	--san IP:192.0.2.7 --san DNS:platform.example >/dev/null
+tap_check "init --san names the platform in its development certificate" \
+	sh -c "openssl x509 -in '$tmp/other/tls.crt' -noout -ext subjectAltName |
+		grep -q 'IP Address:192.0.2.7, DNS:platform.example'"
+tap_check_fails "init refuses a --san that is no DNS name or address" \
+	sh -c "echo 'pass word' | '$server' init -d '$tmp/bad' -t x -u y --password-stdin --san 'DNS:a b'"
+tap_check "and leaves nothing behind" test ! -e "$tmp/bad"
 timeout 120 "$server" serve -d "$tmp/srv" -p 0 --port-file "$tmp/port" 2>"$tmp/log" &
 pid=$!
 for _ in $(seq 100); do

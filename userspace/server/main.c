@@ -2,7 +2,7 @@
 /*
  * skap-server: the platform.
  *
- *   skap-server init  -d DIR -t TENANT -u OWNER [--password-stdin]
+ *   skap-server init  -d DIR -t TENANT -u OWNER [--password-stdin] [--san SAN]...
  *   skap-server serve -d DIR [-l ADDR] [-p PORT] [--port-file FILE] [-v]
  *
  * DIR holds master.key (0600), skap.db (0600, SQLite), tls.key (0600) and
@@ -17,6 +17,8 @@
 #include <skap/secret.h>
 #include <skap/sym.h>
 
+#include <arpa/inet.h>
+#include <ctype.h>
 #include <errno.h>
 #include <event2/event.h>
 #include <getopt.h>
@@ -61,6 +63,7 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 		"usage: skap-server init  -d DIR -t TENANT -u OWNER [--password-stdin]\n"
+		"                         [--san DNS:NAME|IP:ADDRESS]...\n"
 		"       skap-server serve -d DIR [-l ADDR] [-p PORT] [--port-file FILE]\n"
 		"                         [--token-ttl SECONDS] [-v]\n"
 		"       skap-server --version\n");
@@ -113,6 +116,21 @@ static int read_password(int from_stdin, char *pw, size_t size)
 	return 1;	/* generated: to be shown */
 }
 
+/* A subjectAltName entry: DNS: and a host name, or IP: and an address. */
+static int san_valid(const char *s)
+{
+	struct in6_addr a;
+
+	if (!strncmp(s, "IP:", 3))
+		return inet_pton(AF_INET, s + 3, &a) == 1 || inet_pton(AF_INET6, s + 3, &a) == 1;
+	if (strncmp(s, "DNS:", 4) || !s[4] || strlen(s + 4) > 253)
+		return 0;
+	for (s += 4; *s; s++)
+		if (!isalnum((unsigned char)*s) && *s != '-' && *s != '.')
+			return 0;
+	return 1;
+}
+
 static int cmd_init(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -120,10 +138,13 @@ static int cmd_init(int argc, char **argv)
 		{ "tenant", required_argument, NULL, 't' },
 		{ "owner", required_argument, NULL, 'u' },
 		{ "password-stdin", no_argument, NULL, 'P' },
+		{ "san", required_argument, NULL, 'S' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
 	const char *dir = NULL, *tenant = NULL, *owner = NULL;
+	/* The development certificate's names: loopback, and each --san. */
+	char san[1024] = "DNS:localhost,IP:127.0.0.1,IP:::1";
 	char pw[SKAP_PASSWORD_MAX + 2], key[SKAP_BKEY_STR_SIZE];
 	struct skap_store *st = NULL;
 	struct skap_bkey *keys = NULL;
@@ -138,6 +159,16 @@ static int cmd_init(int argc, char **argv)
 		case 't': tenant = optarg; break;
 		case 'u': owner = optarg; break;
 		case 'P': from_stdin = 1; break;
+		case 'S':
+			if (!san_valid(optarg) ||
+			    strlen(san) + 1 + strlen(optarg) >= sizeof(san)) {
+				fprintf(stderr, "skap-server: --san wants DNS:NAME or IP:ADDRESS, "
+						"not \"%s\"\n", optarg);
+				return 2;
+			}
+			strcat(san, ",");
+			strcat(san, optarg);
+			break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
 		}
@@ -187,7 +218,7 @@ static int cmd_init(int argc, char **argv)
 		fprintf(stderr, "skap-server: initialising the database: %s\n", strerror(-err));
 		goto out;
 	}
-	err = srv_tls_make_dev_cert(p.key, p.cert);
+	err = srv_tls_make_dev_cert(p.key, p.cert, san);
 	if (err) {
 		fprintf(stderr, "skap-server: making the development certificate: %s\n",
 			strerror(-err));

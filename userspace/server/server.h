@@ -55,7 +55,8 @@ struct srv_req {
 };
 
 /* tls.c */
-int srv_tls_make_dev_cert(const char *key_path, const char *cert_path);
+/* SAN: the subjectAltName value ("DNS:localhost,IP:127.0.0.1,..."). */
+int srv_tls_make_dev_cert(const char *key_path, const char *cert_path, const char *san);
 SSL_CTX *srv_tls_ctx(const char *key_path, const char *cert_path);
 
 /* http.c */

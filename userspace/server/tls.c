@@ -46,7 +46,7 @@ static int add_ext(X509 *x, int nid, const char *value)
 	return ok;
 }
 
-int srv_tls_make_dev_cert(const char *key_path, const char *cert_path)
+int srv_tls_make_dev_cert(const char *key_path, const char *cert_path, const char *san)
 {
 	EVP_PKEY *pkey = NULL;
 	X509 *x = NULL;
@@ -77,7 +77,7 @@ int srv_tls_make_dev_cert(const char *key_path, const char *cert_path)
 					(const unsigned char *)"skap-server (development)", -1,
 					-1, 0) ||
 	    !X509_set_issuer_name(x, name) ||
-	    !add_ext(x, NID_subject_alt_name, "DNS:localhost,IP:127.0.0.1,IP:::1") ||
+	    !add_ext(x, NID_subject_alt_name, san) ||
 	    !add_ext(x, NID_basic_constraints, "critical,CA:FALSE") ||
 	    !X509_sign(x, pkey, EVP_sha256()))
 		goto out;
