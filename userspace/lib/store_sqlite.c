@@ -10,6 +10,8 @@
 #include <skap/file.h>
 #include <skap/store.h>
 
+#include "store_int.h"
+
 #include <argon2.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -21,27 +23,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#define ARGON2_T_DEFAULT	3
-#define ARGON2_M_DEFAULT	65536
-#define ARGON2_SALT_LEN		16
-#define ARGON2_HASH_LEN		32
-#define ARGON2_ENC_MAX		160
-#define BKEY_RAW_LEN		32
-#define BKEY_PREFIX		"skb1_"
-#define SEALED_BKEY_LEN		(SKAP_AEAD_NONCE_LEN + BKEY_RAW_LEN + SKAP_AEAD_TAG_LEN)
-
-/* Offsets in the locked key buffer. */
-#define K_SEAL		0
-#define K_LOOKUP	32
-#define K_TOTAL		64
-
-struct skap_store {
-	sqlite3 *db;
-	uint8_t *keys;		/* skap_secret_alloc'd: seal key, lookup key */
-	uint32_t argon2_t;
-	uint32_t argon2_m;
-	char dummy_hash[ARGON2_ENC_MAX];	/* verified against for unknown users */
-};
 
 static const char *const role_names[SKAP_ROLE__COUNT] = {
 	[SKAP_ROLE_OWNER] = "owner",
@@ -91,7 +72,7 @@ int skap_store_name_valid(const char *name)
 }
 
 /* Printable text without control characters, at most MAX bytes. */
-static int text_valid(const char *s, size_t max)
+int st_text_valid(const char *s, size_t max)
 {
 	size_t n;
 
@@ -159,7 +140,7 @@ int skap_master_key_load(const char *path, uint8_t key[SKAP_MASTER_KEY_LEN])
 
 /* ---- SQLite plumbing ---- */
 
-static int db_err(struct skap_store *st, int rc)
+int st_db_err(struct skap_store *st, int rc)
 {
 	switch (rc) {
 	case SQLITE_OK:
@@ -180,27 +161,27 @@ static int db_err(struct skap_store *st, int rc)
 	}
 }
 
-static int prep(struct skap_store *st, const char *sql, sqlite3_stmt **s)
+int st_prep(struct skap_store *st, const char *sql, sqlite3_stmt **s)
 {
 	int rc = sqlite3_prepare_v2(st->db, sql, -1, s, NULL);
 
 	return rc == SQLITE_OK ? 0 : -EIO;
 }
 
-static int exec(struct skap_store *st, const char *sql)
+int st_exec(struct skap_store *st, const char *sql)
 {
 	return sqlite3_exec(st->db, sql, NULL, NULL, NULL) == SQLITE_OK ? 0 : -EIO;
 }
 
-static int tx_begin(struct skap_store *st)
+int st_tx_begin(struct skap_store *st)
 {
 	int rc = sqlite3_exec(st->db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
 
-	return rc == SQLITE_OK ? 0 : db_err(st, sqlite3_extended_errcode(st->db));
+	return rc == SQLITE_OK ? 0 : st_db_err(st, sqlite3_extended_errcode(st->db));
 }
 
 /* Commits when ERR is 0, rolls back otherwise; returns the final error. */
-static int tx_end(struct skap_store *st, int err)
+int st_tx_end(struct skap_store *st, int err)
 {
 	if (!err) {
 		if (sqlite3_exec(st->db, "COMMIT", NULL, NULL, NULL) == SQLITE_OK)
@@ -212,10 +193,10 @@ static int tx_end(struct skap_store *st, int err)
 }
 
 /* Steps a statement that returns no row, then finalizes it. */
-static int step_done(struct skap_store *st, sqlite3_stmt *s)
+int st_step_done(struct skap_store *st, sqlite3_stmt *s)
 {
 	int rc = sqlite3_step(s);
-	int err = rc == SQLITE_DONE ? 0 : db_err(st, sqlite3_extended_errcode(st->db));
+	int err = rc == SQLITE_DONE ? 0 : st_db_err(st, sqlite3_extended_errcode(st->db));
 
 	if (rc == SQLITE_ROW)
 		err = -EIO;
@@ -223,29 +204,29 @@ static int step_done(struct skap_store *st, sqlite3_stmt *s)
 	return err;
 }
 
-static void col_text(sqlite3_stmt *s, int col, char *out, size_t size)
+void st_col_text(sqlite3_stmt *s, int col, char *out, size_t size)
 {
 	const unsigned char *t = sqlite3_column_text(s, col);
 
 	snprintf(out, size, "%s", t ? (const char *)t : "");
 }
 
-static int64_t now_s(void)
+int64_t st_now(void)
 {
 	return (int64_t)time(NULL);
 }
 
-static int audit_insert(struct skap_store *st, int64_t tenant_id, const char *actor,
+int st_audit_insert(struct skap_store *st, int64_t tenant_id, const char *actor,
 			const char *action, const char *object, const char *detail)
 {
 	sqlite3_stmt *s;
 	int err;
 
-	err = prep(st, "INSERT INTO audit(time, tenant_id, actor, action, object, detail) "
+	err = st_prep(st, "INSERT INTO audit(time, tenant_id, actor, action, object, detail) "
 		       "VALUES (?, ?, ?, ?, ?, ?)", &s);
 	if (err)
 		return err;
-	sqlite3_bind_int64(s, 1, now_s());
+	sqlite3_bind_int64(s, 1, st_now());
 	if (tenant_id > 0)
 		sqlite3_bind_int64(s, 2, tenant_id);
 	else
@@ -254,12 +235,12 @@ static int audit_insert(struct skap_store *st, int64_t tenant_id, const char *ac
 	sqlite3_bind_text(s, 4, action, -1, SQLITE_STATIC);
 	sqlite3_bind_text(s, 5, object ? object : "", -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(s, 6, detail ? detail : "", -1, SQLITE_TRANSIENT);
-	return step_done(st, s);
+	return st_step_done(st, s);
 }
 
-static int actor_valid(const char *actor)
+int st_actor_valid(const char *actor)
 {
-	return actor && *actor && text_valid(actor, SKAP_NAME_MAX + 15);
+	return actor && *actor && st_text_valid(actor, SKAP_NAME_MAX + 15);
 }
 
 /* ---- schema ---- */
@@ -329,7 +310,7 @@ int skap_store_db_version(struct skap_store *st)
 	sqlite3_stmt *s;
 	int v = -EIO;
 
-	if (prep(st, "PRAGMA user_version", &s))
+	if (st_prep(st, "PRAGMA user_version", &s))
 		return -EIO;
 	if (sqlite3_step(s) == SQLITE_ROW)
 		v = sqlite3_column_int(s, 0);
@@ -342,21 +323,21 @@ static int migrate(struct skap_store *st)
 	int v, err;
 	char sql[64];
 
-	err = tx_begin(st);
+	err = st_tx_begin(st);
 	if (err)
 		return err;
 	v = skap_store_db_version(st);
 	if (v < 0)
-		return tx_end(st, -EIO);
+		return st_tx_end(st, -EIO);
 	if (v > SCHEMA_VERSION)
-		return tx_end(st, -EPROTO);
+		return st_tx_end(st, -EPROTO);
 	for (; v < SCHEMA_VERSION && !err; v++) {
-		err = exec(st, migrations[v]);
+		err = st_exec(st, migrations[v]);
 		snprintf(sql, sizeof(sql), "PRAGMA user_version = %d", v + 1);
 		if (!err)
-			err = exec(st, sql);
+			err = st_exec(st, sql);
 	}
-	return tx_end(st, err);
+	return st_tx_end(st, err);
 }
 
 int skap_store_open(const char *path, const uint8_t master[SKAP_MASTER_KEY_LEN],
@@ -414,13 +395,13 @@ int skap_store_open(const char *path, const uint8_t master[SKAP_MASTER_KEY_LEN],
 	}
 	sqlite3_extended_result_codes(st->db, 1);
 	sqlite3_busy_timeout(st->db, 5000);
-	err = exec(st, "PRAGMA journal_mode = WAL");
+	err = st_exec(st, "PRAGMA journal_mode = WAL");
 	if (!err)
-		err = exec(st, "PRAGMA foreign_keys = ON");
+		err = st_exec(st, "PRAGMA foreign_keys = ON");
 	if (!err)
-		err = exec(st, "PRAGMA synchronous = FULL");
+		err = st_exec(st, "PRAGMA synchronous = FULL");
 	if (!err)
-		err = exec(st, "PRAGMA secure_delete = ON");
+		err = st_exec(st, "PRAGMA secure_delete = ON");
 	if (!err)
 		err = migrate(st);
 	if (err)
@@ -446,11 +427,10 @@ void skap_store_close(struct skap_store *st)
 
 /* ---- lists ---- */
 
-typedef void (*row_fn)(sqlite3_stmt *s, void *item);
 
 /* Runs S (parameters bound, the last being LIMIT) into a new array. */
 /* Steps S for one row: ROW fills OUT. 0, -ENOENT (no row) or -EIO. Finalizes S. */
-static int fetch_one(sqlite3_stmt *s, void (*row)(sqlite3_stmt *s, void *item), void *out)
+int st_fetch_one(sqlite3_stmt *s, void (*row)(sqlite3_stmt *s, void *item), void *out)
 {
 	int rc = sqlite3_step(s);
 
@@ -460,7 +440,7 @@ static int fetch_one(sqlite3_stmt *s, void (*row)(sqlite3_stmt *s, void *item), 
 	return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? -ENOENT : -EIO;
 }
 
-static int list_run(struct skap_store *st, sqlite3_stmt *s, size_t item_size, size_t limit,
+int st_list_run(struct skap_store *st, sqlite3_stmt *s, size_t item_size, size_t limit,
 		    row_fn fn, void **out, size_t *n)
 {
 	unsigned char *arr;
@@ -479,7 +459,7 @@ static int list_run(struct skap_store *st, sqlite3_stmt *s, size_t item_size, si
 	sqlite3_finalize(s);
 	if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
 		free(arr);
-		return db_err(st, rc);
+		return st_db_err(st, rc);
 	}
 	*out = arr;
 	*n = count;
@@ -487,22 +467,22 @@ static int list_run(struct skap_store *st, sqlite3_stmt *s, size_t item_size, si
 }
 
 /* A page of one tenant's rows: SQL binds tenant_id, the id to start after, the limit. */
-static int list_in_tenant(struct skap_store *st, const char *sql, int64_t tenant_id, int64_t after,
+int st_list_in_tenant(struct skap_store *st, const char *sql, int64_t tenant_id, int64_t after,
 			  size_t limit, size_t item_size, void (*row)(sqlite3_stmt *s, void *item),
 			  void **out, size_t *n)
 {
 	sqlite3_stmt *s;
-	int err = prep(st, sql, &s);
+	int err = st_prep(st, sql, &s);
 
 	if (err)
 		return err;
 	sqlite3_bind_int64(s, 1, tenant_id);
 	sqlite3_bind_int64(s, 2, after);
 	sqlite3_bind_int64(s, 3, (int64_t)limit);
-	return list_run(st, s, item_size, limit, row, out, n);
+	return st_list_run(st, s, item_size, limit, row, out, n);
 }
 
-static int list_args_valid(size_t limit, void *out, size_t *n)
+int st_list_args_valid(size_t limit, void *out, size_t *n)
 {
 	return limit >= 1 && limit <= SKAP_STORE_LIST_MAX && out && n;
 }
@@ -514,7 +494,7 @@ static void tenant_row(sqlite3_stmt *s, void *item)
 	struct skap_tenant *t = item;
 
 	t->id = sqlite3_column_int64(s, 0);
-	col_text(s, 1, t->name, sizeof(t->name));
+	st_col_text(s, 1, t->name, sizeof(t->name));
 	t->ota_tls = sqlite3_column_int(s, 2);
 	t->created = sqlite3_column_int64(s, 3);
 }
@@ -532,41 +512,41 @@ int skap_tenant_create(struct skap_store *st, const char *actor, const char *nam
 	int64_t tid, gid;
 	int err;
 
-	if (!st || !actor_valid(actor) || !skap_store_name_valid(name))
+	if (!st || !st_actor_valid(actor) || !skap_store_name_valid(name))
 		return -EINVAL;
-	err = tx_begin(st);
+	err = st_tx_begin(st);
 	if (err)
 		return err;
-	err = prep(st, "INSERT INTO tenants(name, created) VALUES (?, ?)", &s);
+	err = st_prep(st, "INSERT INTO tenants(name, created) VALUES (?, ?)", &s);
 	if (err)
-		return tx_end(st, err);
+		return st_tx_end(st, err);
 	sqlite3_bind_text(s, 1, name, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int64(s, 2, now_s());
-	err = step_done(st, s);
+	sqlite3_bind_int64(s, 2, st_now());
+	err = st_step_done(st, s);
 	if (err)
-		return tx_end(st, err);
+		return st_tx_end(st, err);
 	tid = sqlite3_last_insert_rowid(st->db);
 
-	err = prep(st, "INSERT INTO dev_groups(tenant_id, name, created) VALUES (?, 'default', ?)",
+	err = st_prep(st, "INSERT INTO dev_groups(tenant_id, name, created) VALUES (?, 'default', ?)",
 		   &s);
 	if (err)
-		return tx_end(st, err);
+		return st_tx_end(st, err);
 	sqlite3_bind_int64(s, 1, tid);
-	sqlite3_bind_int64(s, 2, now_s());
-	err = step_done(st, s);
+	sqlite3_bind_int64(s, 2, st_now());
+	err = st_step_done(st, s);
 	if (err)
-		return tx_end(st, err);
+		return st_tx_end(st, err);
 	gid = sqlite3_last_insert_rowid(st->db);
 
 	k.tenant_id = tid;
 	k.group_id = gid;
 	snprintf(k.name, sizeof(k.name), "default");
 	snprintf(k.description, sizeof(k.description), "created with the tenant");
-	err = audit_insert(st, tid, actor, "tenant.create", name, "");
+	err = st_audit_insert(st, tid, actor, "tenant.create", name, "");
 	if (!err)
 		err = bkey_insert(st, actor, &k, NULL, key);
 	skap_wipe(key, sizeof(key));
-	err = tx_end(st, err);
+	err = st_tx_end(st, err);
 	if (!err && id)
 		*id = tid;
 	return err;
@@ -579,11 +559,11 @@ int skap_tenant_get(struct skap_store *st, int64_t id, struct skap_tenant *t)
 
 	if (!st || !t || id <= 0)
 		return -EINVAL;
-	err = prep(st, "SELECT " TENANT_COLS " FROM tenants WHERE id = ?", &s);
+	err = st_prep(st, "SELECT " TENANT_COLS " FROM tenants WHERE id = ?", &s);
 	if (err)
 		return err;
 	sqlite3_bind_int64(s, 1, id);
-	return fetch_one(s, tenant_row, t);
+	return st_fetch_one(s, tenant_row, t);
 }
 
 int skap_tenant_by_name(struct skap_store *st, const char *name, struct skap_tenant *t)
@@ -593,11 +573,11 @@ int skap_tenant_by_name(struct skap_store *st, const char *name, struct skap_ten
 
 	if (!st || !t || !skap_store_name_valid(name))
 		return -EINVAL;
-	err = prep(st, "SELECT " TENANT_COLS " FROM tenants WHERE name = ?", &s);
+	err = st_prep(st, "SELECT " TENANT_COLS " FROM tenants WHERE name = ?", &s);
 	if (err)
 		return err;
 	sqlite3_bind_text(s, 1, name, -1, SQLITE_TRANSIENT);
-	return fetch_one(s, tenant_row, t);
+	return st_fetch_one(s, tenant_row, t);
 }
 
 int skap_tenant_list(struct skap_store *st, int64_t after, size_t limit,
@@ -606,14 +586,14 @@ int skap_tenant_list(struct skap_store *st, int64_t after, size_t limit,
 	sqlite3_stmt *s;
 	int err;
 
-	if (!st || !list_args_valid(limit, out, n) || after < 0)
+	if (!st || !st_list_args_valid(limit, out, n) || after < 0)
 		return -EINVAL;
-	err = prep(st, "SELECT " TENANT_COLS " FROM tenants WHERE id > ? ORDER BY id LIMIT ?", &s);
+	err = st_prep(st, "SELECT " TENANT_COLS " FROM tenants WHERE id > ? ORDER BY id LIMIT ?", &s);
 	if (err)
 		return err;
 	sqlite3_bind_int64(s, 1, after);
 	sqlite3_bind_int64(s, 2, (int64_t)limit);
-	return list_run(st, s, sizeof(**out), limit, tenant_row, (void **)out, n);
+	return st_list_run(st, s, sizeof(**out), limit, tenant_row, (void **)out, n);
 }
 
 /* UPDATE ... WHERE id = ? with one int64 value: -ENOENT when no row. */
@@ -622,12 +602,12 @@ static int update_one(struct skap_store *st, const char *sql, int64_t value, int
 	sqlite3_stmt *s;
 	int err;
 
-	err = prep(st, sql, &s);
+	err = st_prep(st, sql, &s);
 	if (err)
 		return err;
 	sqlite3_bind_int64(s, 1, value);
 	sqlite3_bind_int64(s, 2, id);
-	err = step_done(st, s);
+	err = st_step_done(st, s);
 	if (!err && sqlite3_changes(st->db) != 1)
 		err = -ENOENT;
 	return err;
@@ -638,18 +618,18 @@ int skap_tenant_set_ota_tls(struct skap_store *st, const char *actor, int64_t id
 	struct skap_tenant t;
 	int err;
 
-	if (!st || !actor_valid(actor) || id <= 0 || (on != 0 && on != 1))
+	if (!st || !st_actor_valid(actor) || id <= 0 || (on != 0 && on != 1))
 		return -EINVAL;
-	err = tx_begin(st);
+	err = st_tx_begin(st);
 	if (err)
 		return err;
 	err = skap_tenant_get(st, id, &t);
 	if (!err)
 		err = update_one(st, "UPDATE tenants SET ota_tls = ? WHERE id = ?", on, id);
 	if (!err)
-		err = audit_insert(st, id, actor, on ? "tenant.ota_tls.on" : "tenant.ota_tls.off",
+		err = st_audit_insert(st, id, actor, on ? "tenant.ota_tls.on" : "tenant.ota_tls.off",
 				   t.name, on ? "OTA_TLS is for development only" : "");
-	return tx_end(st, err);
+	return st_tx_end(st, err);
 }
 
 /* ---- groups ---- */
@@ -660,7 +640,7 @@ static void group_row(sqlite3_stmt *s, void *item)
 
 	g->id = sqlite3_column_int64(s, 0);
 	g->tenant_id = sqlite3_column_int64(s, 1);
-	col_text(s, 2, g->name, sizeof(g->name));
+	st_col_text(s, 2, g->name, sizeof(g->name));
 	g->created = sqlite3_column_int64(s, 3);
 }
 
@@ -673,23 +653,23 @@ int skap_group_create(struct skap_store *st, const char *actor, int64_t tenant_i
 	int64_t gid = 0;
 	int err;
 
-	if (!st || !actor_valid(actor) || tenant_id <= 0 || !skap_store_name_valid(name))
+	if (!st || !st_actor_valid(actor) || tenant_id <= 0 || !skap_store_name_valid(name))
 		return -EINVAL;
-	err = tx_begin(st);
+	err = st_tx_begin(st);
 	if (err)
 		return err;
-	err = prep(st, "INSERT INTO dev_groups(tenant_id, name, created) VALUES (?, ?, ?)", &s);
+	err = st_prep(st, "INSERT INTO dev_groups(tenant_id, name, created) VALUES (?, ?, ?)", &s);
 	if (err)
-		return tx_end(st, err);
+		return st_tx_end(st, err);
 	sqlite3_bind_int64(s, 1, tenant_id);
 	sqlite3_bind_text(s, 2, name, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int64(s, 3, now_s());
-	err = step_done(st, s);
+	sqlite3_bind_int64(s, 3, st_now());
+	err = st_step_done(st, s);
 	if (!err) {
 		gid = sqlite3_last_insert_rowid(st->db);
-		err = audit_insert(st, tenant_id, actor, "group.create", name, "");
+		err = st_audit_insert(st, tenant_id, actor, "group.create", name, "");
 	}
-	err = tx_end(st, err);
+	err = st_tx_end(st, err);
 	if (!err && id)
 		*id = gid;
 	return err;
@@ -700,11 +680,11 @@ static int group_get(struct skap_store *st, int64_t id, struct skap_group *g)
 	sqlite3_stmt *s;
 	int err;
 
-	err = prep(st, "SELECT " GROUP_COLS " FROM dev_groups WHERE id = ?", &s);
+	err = st_prep(st, "SELECT " GROUP_COLS " FROM dev_groups WHERE id = ?", &s);
 	if (err)
 		return err;
 	sqlite3_bind_int64(s, 1, id);
-	return fetch_one(s, group_row, g);
+	return st_fetch_one(s, group_row, g);
 }
 
 int skap_group_by_name(struct skap_store *st, int64_t tenant_id, const char *name,
@@ -715,21 +695,21 @@ int skap_group_by_name(struct skap_store *st, int64_t tenant_id, const char *nam
 
 	if (!st || !g || tenant_id <= 0 || !skap_store_name_valid(name))
 		return -EINVAL;
-	err = prep(st, "SELECT " GROUP_COLS " FROM dev_groups WHERE tenant_id = ? AND name = ?",
+	err = st_prep(st, "SELECT " GROUP_COLS " FROM dev_groups WHERE tenant_id = ? AND name = ?",
 		   &s);
 	if (err)
 		return err;
 	sqlite3_bind_int64(s, 1, tenant_id);
 	sqlite3_bind_text(s, 2, name, -1, SQLITE_TRANSIENT);
-	return fetch_one(s, group_row, g);
+	return st_fetch_one(s, group_row, g);
 }
 
 int skap_group_list(struct skap_store *st, int64_t tenant_id, int64_t after, size_t limit,
 		    struct skap_group **out, size_t *n)
 {
-	if (!st || tenant_id <= 0 || after < 0 || !list_args_valid(limit, out, n))
+	if (!st || tenant_id <= 0 || after < 0 || !st_list_args_valid(limit, out, n))
 		return -EINVAL;
-	return list_in_tenant(st,
+	return st_list_in_tenant(st,
 			      "SELECT " GROUP_COLS " FROM dev_groups "
 			      "WHERE tenant_id = ? AND id > ? ORDER BY id LIMIT ?",
 			      tenant_id, after, limit, sizeof(**out), group_row, (void **)out, n);
@@ -743,7 +723,7 @@ static void user_row(sqlite3_stmt *s, void *item)
 
 	u->id = sqlite3_column_int64(s, 0);
 	u->tenant_id = sqlite3_column_int64(s, 1);
-	col_text(s, 2, u->name, sizeof(u->name));
+	st_col_text(s, 2, u->name, sizeof(u->name));
 	u->role = (enum skap_role)sqlite3_column_int(s, 3);
 	u->disabled = sqlite3_column_int(s, 4);
 	u->created = sqlite3_column_int64(s, 5);
@@ -771,32 +751,32 @@ int skap_user_create(struct skap_store *st, const char *actor, int64_t tenant_id
 	int64_t uid = 0;
 	int err;
 
-	if (!st || !actor_valid(actor) || tenant_id <= 0 || !skap_store_name_valid(name) ||
+	if (!st || !st_actor_valid(actor) || tenant_id <= 0 || !skap_store_name_valid(name) ||
 	    !skap_role_name(role) || !password_valid(password))
 		return -EINVAL;
 	/* Hash before the transaction: it is slow and needs no lock. */
 	err = hash_password(st, password, enc);
 	if (err)
 		return err;
-	err = tx_begin(st);
+	err = st_tx_begin(st);
 	if (err)
 		return err;
-	err = prep(st, "INSERT INTO users(tenant_id, name, role, pw_hash, created) "
+	err = st_prep(st, "INSERT INTO users(tenant_id, name, role, pw_hash, created) "
 		       "VALUES (?, ?, ?, ?, ?)", &s);
 	if (err)
-		return tx_end(st, err);
+		return st_tx_end(st, err);
 	sqlite3_bind_int64(s, 1, tenant_id);
 	sqlite3_bind_text(s, 2, name, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_int(s, 3, (int)role);
 	sqlite3_bind_text(s, 4, enc, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int64(s, 5, now_s());
-	err = step_done(st, s);
+	sqlite3_bind_int64(s, 5, st_now());
+	err = st_step_done(st, s);
 	if (!err) {
 		uid = sqlite3_last_insert_rowid(st->db);
-		err = audit_insert(st, tenant_id, actor, "user.create", name,
+		err = st_audit_insert(st, tenant_id, actor, "user.create", name,
 				   skap_role_name(role));
 	}
-	err = tx_end(st, err);
+	err = st_tx_end(st, err);
 	if (!err && id)
 		*id = uid;
 	return err;
@@ -809,19 +789,19 @@ int skap_user_get(struct skap_store *st, int64_t id, struct skap_user *u)
 
 	if (!st || !u || id <= 0)
 		return -EINVAL;
-	err = prep(st, "SELECT " USER_COLS " FROM users WHERE id = ?", &s);
+	err = st_prep(st, "SELECT " USER_COLS " FROM users WHERE id = ?", &s);
 	if (err)
 		return err;
 	sqlite3_bind_int64(s, 1, id);
-	return fetch_one(s, user_row, u);
+	return st_fetch_one(s, user_row, u);
 }
 
 int skap_user_list(struct skap_store *st, int64_t tenant_id, int64_t after, size_t limit,
 		   struct skap_user **out, size_t *n)
 {
-	if (!st || tenant_id <= 0 || after < 0 || !list_args_valid(limit, out, n))
+	if (!st || tenant_id <= 0 || after < 0 || !st_list_args_valid(limit, out, n))
 		return -EINVAL;
-	return list_in_tenant(st,
+	return st_list_in_tenant(st,
 			      "SELECT " USER_COLS " FROM users "
 			      "WHERE tenant_id = ? AND id > ? ORDER BY id LIMIT ?",
 			      tenant_id, after, limit, sizeof(**out), user_row, (void **)out, n);
@@ -835,25 +815,25 @@ int skap_user_set_password(struct skap_store *st, const char *actor, int64_t id,
 	sqlite3_stmt *s;
 	int err;
 
-	if (!st || !actor_valid(actor) || id <= 0 || !password_valid(password))
+	if (!st || !st_actor_valid(actor) || id <= 0 || !password_valid(password))
 		return -EINVAL;
 	err = hash_password(st, password, enc);
 	if (err)
 		return err;
-	err = tx_begin(st);
+	err = st_tx_begin(st);
 	if (err)
 		return err;
 	err = skap_user_get(st, id, &u);
 	if (!err)
-		err = prep(st, "UPDATE users SET pw_hash = ? WHERE id = ?", &s);
+		err = st_prep(st, "UPDATE users SET pw_hash = ? WHERE id = ?", &s);
 	if (!err) {
 		sqlite3_bind_text(s, 1, enc, -1, SQLITE_TRANSIENT);
 		sqlite3_bind_int64(s, 2, id);
-		err = step_done(st, s);
+		err = st_step_done(st, s);
 	}
 	if (!err)
-		err = audit_insert(st, u.tenant_id, actor, "user.password", u.name, "");
-	return tx_end(st, err);
+		err = st_audit_insert(st, u.tenant_id, actor, "user.password", u.name, "");
+	return st_tx_end(st, err);
 }
 
 /* Enabled owners of TENANT other than user EXCEPT. */
@@ -862,7 +842,7 @@ static int other_owners(struct skap_store *st, int64_t tenant, int64_t except)
 	sqlite3_stmt *s;
 	int n = -EIO;
 
-	if (prep(st, "SELECT count(*) FROM users WHERE tenant_id = ? AND id != ? AND role = 0 "
+	if (st_prep(st, "SELECT count(*) FROM users WHERE tenant_id = ? AND id != ? AND role = 0 "
 		     "AND disabled = 0", &s))
 		return -EIO;
 	sqlite3_bind_int64(s, 1, tenant);
@@ -892,9 +872,9 @@ int skap_user_set_role(struct skap_store *st, const char *actor, int64_t id,
 	struct skap_user u;
 	int err;
 
-	if (!st || !actor_valid(actor) || id <= 0 || !skap_role_name(role))
+	if (!st || !st_actor_valid(actor) || id <= 0 || !skap_role_name(role))
 		return -EINVAL;
-	err = tx_begin(st);
+	err = st_tx_begin(st);
 	if (err)
 		return err;
 	err = skap_user_get(st, id, &u);
@@ -903,9 +883,9 @@ int skap_user_set_role(struct skap_store *st, const char *actor, int64_t id,
 	if (!err)
 		err = update_one(st, "UPDATE users SET role = ? WHERE id = ?", role, id);
 	if (!err)
-		err = audit_insert(st, u.tenant_id, actor, "user.role", u.name,
+		err = st_audit_insert(st, u.tenant_id, actor, "user.role", u.name,
 				   skap_role_name(role));
-	return tx_end(st, err);
+	return st_tx_end(st, err);
 }
 
 int skap_user_set_disabled(struct skap_store *st, const char *actor, int64_t id, int disabled)
@@ -913,9 +893,9 @@ int skap_user_set_disabled(struct skap_store *st, const char *actor, int64_t id,
 	struct skap_user u;
 	int err;
 
-	if (!st || !actor_valid(actor) || id <= 0 || (disabled != 0 && disabled != 1))
+	if (!st || !st_actor_valid(actor) || id <= 0 || (disabled != 0 && disabled != 1))
 		return -EINVAL;
-	err = tx_begin(st);
+	err = st_tx_begin(st);
 	if (err)
 		return err;
 	err = skap_user_get(st, id, &u);
@@ -924,9 +904,9 @@ int skap_user_set_disabled(struct skap_store *st, const char *actor, int64_t id,
 	if (!err)
 		err = update_one(st, "UPDATE users SET disabled = ? WHERE id = ?", disabled, id);
 	if (!err)
-		err = audit_insert(st, u.tenant_id, actor,
+		err = st_audit_insert(st, u.tenant_id, actor,
 				   disabled ? "user.disable" : "user.enable", u.name, "");
-	return tx_end(st, err);
+	return st_tx_end(st, err);
 }
 
 int skap_user_delete(struct skap_store *st, const char *actor, int64_t id)
@@ -935,23 +915,23 @@ int skap_user_delete(struct skap_store *st, const char *actor, int64_t id)
 	sqlite3_stmt *s;
 	int err;
 
-	if (!st || !actor_valid(actor) || id <= 0)
+	if (!st || !st_actor_valid(actor) || id <= 0)
 		return -EINVAL;
-	err = tx_begin(st);
+	err = st_tx_begin(st);
 	if (err)
 		return err;
 	err = skap_user_get(st, id, &u);
 	if (!err)
 		err = keep_an_owner(st, &u);
 	if (!err)
-		err = prep(st, "DELETE FROM users WHERE id = ?", &s);
+		err = st_prep(st, "DELETE FROM users WHERE id = ?", &s);
 	if (!err) {
 		sqlite3_bind_int64(s, 1, id);
-		err = step_done(st, s);
+		err = st_step_done(st, s);
 	}
 	if (!err)
-		err = audit_insert(st, u.tenant_id, actor, "user.delete", u.name, "");
-	return tx_end(st, err);
+		err = st_audit_insert(st, u.tenant_id, actor, "user.delete", u.name, "");
+	return st_tx_end(st, err);
 }
 
 int skap_user_verify(struct skap_store *st, const char *name, const char *password,
@@ -968,14 +948,14 @@ int skap_user_verify(struct skap_store *st, const char *name, const char *passwo
 		password = "";
 	snprintf(enc, sizeof(enc), "%s", st->dummy_hash);
 	if (skap_store_name_valid(name)) {
-		err = prep(st, "SELECT " USER_COLS ", pw_hash FROM users WHERE name = ?", &s);
+		err = st_prep(st, "SELECT " USER_COLS ", pw_hash FROM users WHERE name = ?", &s);
 		if (err)
 			return err;
 		sqlite3_bind_text(s, 1, name, -1, SQLITE_TRANSIENT);
 		rc = sqlite3_step(s);
 		if (rc == SQLITE_ROW) {
 			user_row(s, &found);
-			col_text(s, 6, enc, sizeof(enc));
+			st_col_text(s, 6, enc, sizeof(enc));
 			known = !found.disabled;
 		} else if (rc != SQLITE_DONE) {
 			sqlite3_finalize(s);
@@ -999,8 +979,8 @@ static void bkey_row(sqlite3_stmt *s, void *item)
 
 	k->id = sqlite3_column_int64(s, 0);
 	k->tenant_id = sqlite3_column_int64(s, 1);
-	col_text(s, 2, k->name, sizeof(k->name));
-	col_text(s, 3, k->description, sizeof(k->description));
+	st_col_text(s, 2, k->name, sizeof(k->name));
+	st_col_text(s, 3, k->description, sizeof(k->description));
 	k->group_id = sqlite3_column_int64(s, 4);
 	k->auto_accept = sqlite3_column_int(s, 5);
 	k->expires = sqlite3_column_int64(s, 6);
@@ -1071,7 +1051,7 @@ static void bkey_aad(const uint8_t lookup[SKAP_HMAC_LEN], uint8_t aad[16 + SKAP_
 static int bkey_fields_valid(const struct skap_bkey *k)
 {
 	return skap_store_name_valid(k->name) &&
-	       text_valid(k->description, SKAP_DESC_MAX) &&
+	       st_text_valid(k->description, SKAP_DESC_MAX) &&
 	       (k->auto_accept == 0 || k->auto_accept == 1) &&
 	       (k->disabled == 0 || k->disabled == 1) &&
 	       k->expires >= 0 && k->max_uses >= 0 && k->group_id >= 0;
@@ -1126,7 +1106,7 @@ static int bkey_insert(struct skap_store *st, const char *actor, const struct sk
 	if (err)
 		return err;
 
-	err = prep(st, "INSERT INTO bootstrap_keys(tenant_id, name, description, group_id, "
+	err = st_prep(st, "INSERT INTO bootstrap_keys(tenant_id, name, description, group_id, "
 		       "auto_accept, expires, max_uses, disabled, lookup, sealed, created) "
 		       "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", &s);
 	if (!err) {
@@ -1140,13 +1120,13 @@ static int bkey_insert(struct skap_store *st, const char *actor, const struct sk
 		sqlite3_bind_int(s, 8, in->disabled);
 		sqlite3_bind_blob(s, 9, lookup, sizeof(lookup), SQLITE_TRANSIENT);
 		sqlite3_bind_blob(s, 10, sealed, sizeof(sealed), SQLITE_TRANSIENT);
-		sqlite3_bind_int64(s, 11, now_s());
-		err = step_done(st, s);
+		sqlite3_bind_int64(s, 11, st_now());
+		err = st_step_done(st, s);
 	}
 	if (!err && id)
 		*id = sqlite3_last_insert_rowid(st->db);
 	if (!err)
-		err = audit_insert(st, in->tenant_id, actor, "bootstrap_key.create", in->name,
+		err = st_audit_insert(st, in->tenant_id, actor, "bootstrap_key.create", in->name,
 				   in->auto_accept ? "auto-accept" : "manual-accept");
 	if (err)
 		skap_wipe(key, SKAP_BKEY_STR_SIZE);
@@ -1158,14 +1138,14 @@ int skap_bkey_create(struct skap_store *st, const char *actor, const struct skap
 {
 	int err;
 
-	if (!st || !actor_valid(actor) || !in || !key || in->tenant_id <= 0 ||
+	if (!st || !st_actor_valid(actor) || !in || !key || in->tenant_id <= 0 ||
 	    !bkey_fields_valid(in))
 		return -EINVAL;
-	err = tx_begin(st);
+	err = st_tx_begin(st);
 	if (err)
 		return err;
 	err = bkey_insert(st, actor, in, id, key);
-	err = tx_end(st, err);
+	err = st_tx_end(st, err);
 	if (err)
 		skap_wipe(key, SKAP_BKEY_STR_SIZE);
 	return err;
@@ -1178,19 +1158,19 @@ int skap_bkey_get(struct skap_store *st, int64_t id, struct skap_bkey *k)
 
 	if (!st || !k || id <= 0)
 		return -EINVAL;
-	err = prep(st, "SELECT " BKEY_COLS " FROM bootstrap_keys WHERE id = ?", &s);
+	err = st_prep(st, "SELECT " BKEY_COLS " FROM bootstrap_keys WHERE id = ?", &s);
 	if (err)
 		return err;
 	sqlite3_bind_int64(s, 1, id);
-	return fetch_one(s, bkey_row, k);
+	return st_fetch_one(s, bkey_row, k);
 }
 
 int skap_bkey_list(struct skap_store *st, int64_t tenant_id, int64_t after, size_t limit,
 		   struct skap_bkey **out, size_t *n)
 {
-	if (!st || tenant_id <= 0 || after < 0 || !list_args_valid(limit, out, n))
+	if (!st || tenant_id <= 0 || after < 0 || !st_list_args_valid(limit, out, n))
 		return -EINVAL;
-	return list_in_tenant(st,
+	return st_list_in_tenant(st,
 			      "SELECT " BKEY_COLS " FROM bootstrap_keys "
 			      "WHERE tenant_id = ? AND id > ? ORDER BY id LIMIT ?",
 			      tenant_id, after, limit, sizeof(**out), bkey_row, (void **)out, n);
@@ -1203,19 +1183,19 @@ int skap_bkey_update(struct skap_store *st, const char *actor, const struct skap
 	int64_t gid;
 	int err;
 
-	if (!st || !actor_valid(actor) || !in || in->id <= 0 || !bkey_fields_valid(in))
+	if (!st || !st_actor_valid(actor) || !in || in->id <= 0 || !bkey_fields_valid(in))
 		return -EINVAL;
-	err = tx_begin(st);
+	err = st_tx_begin(st);
 	if (err)
 		return err;
 	err = skap_bkey_get(st, in->id, &cur);
 	if (err)
-		return tx_end(st, err);
+		return st_tx_end(st, err);
 	want = *in;
 	want.tenant_id = cur.tenant_id;
 	err = bkey_group(st, &want, &gid);
 	if (!err)
-		err = prep(st, "UPDATE bootstrap_keys SET name = ?, description = ?, group_id = ?, "
+		err = st_prep(st, "UPDATE bootstrap_keys SET name = ?, description = ?, group_id = ?, "
 			       "auto_accept = ?, expires = ?, max_uses = ?, disabled = ? WHERE id = ?",
 			   &s);
 	if (!err) {
@@ -1227,12 +1207,12 @@ int skap_bkey_update(struct skap_store *st, const char *actor, const struct skap
 		sqlite3_bind_int64(s, 6, in->max_uses);
 		sqlite3_bind_int(s, 7, in->disabled);
 		sqlite3_bind_int64(s, 8, in->id);
-		err = step_done(st, s);
+		err = st_step_done(st, s);
 	}
 	if (!err)
-		err = audit_insert(st, cur.tenant_id, actor, "bootstrap_key.update", in->name,
+		err = st_audit_insert(st, cur.tenant_id, actor, "bootstrap_key.update", in->name,
 				   in->disabled ? "disabled" : "enabled");
-	return tx_end(st, err);
+	return st_tx_end(st, err);
 }
 
 int skap_bkey_delete(struct skap_store *st, const char *actor, int64_t id)
@@ -1241,21 +1221,21 @@ int skap_bkey_delete(struct skap_store *st, const char *actor, int64_t id)
 	sqlite3_stmt *s;
 	int err;
 
-	if (!st || !actor_valid(actor) || id <= 0)
+	if (!st || !st_actor_valid(actor) || id <= 0)
 		return -EINVAL;
-	err = tx_begin(st);
+	err = st_tx_begin(st);
 	if (err)
 		return err;
 	err = skap_bkey_get(st, id, &k);
 	if (!err)
-		err = prep(st, "DELETE FROM bootstrap_keys WHERE id = ?", &s);
+		err = st_prep(st, "DELETE FROM bootstrap_keys WHERE id = ?", &s);
 	if (!err) {
 		sqlite3_bind_int64(s, 1, id);
-		err = step_done(st, s);
+		err = st_step_done(st, s);
 	}
 	if (!err)
-		err = audit_insert(st, k.tenant_id, actor, "bootstrap_key.delete", k.name, "");
-	return tx_end(st, err);
+		err = st_audit_insert(st, k.tenant_id, actor, "bootstrap_key.delete", k.name, "");
+	return st_tx_end(st, err);
 }
 
 int skap_bkey_reveal(struct skap_store *st, const char *actor, int64_t id,
@@ -1268,15 +1248,15 @@ int skap_bkey_reveal(struct skap_store *st, const char *actor, int64_t id,
 	sqlite3_stmt *s;
 	int rc, err;
 
-	if (!st || !actor_valid(actor) || id <= 0 || !key)
+	if (!st || !st_actor_valid(actor) || id <= 0 || !key)
 		return -EINVAL;
-	err = tx_begin(st);
+	err = st_tx_begin(st);
 	if (err)
 		return err;
-	err = prep(st, "SELECT lookup, sealed, tenant_id, name FROM bootstrap_keys WHERE id = ?",
+	err = st_prep(st, "SELECT lookup, sealed, tenant_id, name FROM bootstrap_keys WHERE id = ?",
 		   &s);
 	if (err)
-		return tx_end(st, err);
+		return st_tx_end(st, err);
 	sqlite3_bind_int64(s, 1, id);
 	rc = sqlite3_step(s);
 	if (rc == SQLITE_ROW) {
@@ -1287,14 +1267,14 @@ int skap_bkey_reveal(struct skap_store *st, const char *actor, int64_t id,
 			memcpy(lookup, sqlite3_column_blob(s, 0), SKAP_HMAC_LEN);
 			memcpy(sealed, sqlite3_column_blob(s, 1), SEALED_BKEY_LEN);
 			tenant = sqlite3_column_int64(s, 2);
-			col_text(s, 3, name, sizeof(name));
+			st_col_text(s, 3, name, sizeof(name));
 		}
 	} else {
 		err = rc == SQLITE_DONE ? -ENOENT : -EIO;
 	}
 	sqlite3_finalize(s);
 	if (err)
-		return tx_end(st, err);
+		return st_tx_end(st, err);
 	bkey_aad(lookup, aad);
 	/* A blob that does not open means a wrong master key or tampering. */
 	if (skap_aead_open(st->keys + K_SEAL, sealed, aad, sizeof(aad),
@@ -1302,23 +1282,21 @@ int skap_bkey_reveal(struct skap_store *st, const char *actor, int64_t id,
 		err = -EIO;
 	if (!err) {
 		bkey_format(raw, key);
-		err = audit_insert(st, tenant, actor, "bootstrap_key.reveal", name, "");
+		err = st_audit_insert(st, tenant, actor, "bootstrap_key.reveal", name, "");
 	}
 	skap_wipe(raw, sizeof(raw));
-	err = tx_end(st, err);
+	err = st_tx_end(st, err);
 	if (err)
 		skap_wipe(key, SKAP_BKEY_STR_SIZE);
 	return err;
 }
 
-int skap_bkey_use(struct skap_store *st, const char *key, int64_t now, struct skap_bkey *k)
+int st_bkey_take(struct skap_store *st, const char *key, int64_t now, struct skap_bkey *k)
 {
 	uint8_t raw[BKEY_RAW_LEN], lookup[SKAP_HMAC_LEN];
 	sqlite3_stmt *s;
 	int rc, err;
 
-	if (!st || !k)
-		return -EINVAL;
 	memset(k, 0, sizeof(*k));
 	err = bkey_parse(key, raw);
 	if (err)
@@ -1327,16 +1305,13 @@ int skap_bkey_use(struct skap_store *st, const char *key, int64_t now, struct sk
 	skap_wipe(raw, sizeof(raw));
 	if (err)
 		return err;
-	err = tx_begin(st);
-	if (err)
-		return err;
 	/* One statement checks and counts: two enrollments racing for the
 	 * last use cannot both get it. */
-	err = prep(st, "UPDATE bootstrap_keys SET uses = uses + 1 WHERE lookup = ? "
-		       "AND disabled = 0 AND (expires = 0 OR expires > ?) "
-		       "AND (max_uses = 0 OR uses < max_uses) RETURNING " BKEY_COLS, &s);
+	err = st_prep(st, "UPDATE bootstrap_keys SET uses = uses + 1 WHERE lookup = ? "
+			  "AND disabled = 0 AND (expires = 0 OR expires > ?) "
+			  "AND (max_uses = 0 OR uses < max_uses) RETURNING " BKEY_COLS, &s);
 	if (err)
-		return tx_end(st, err);
+		return err;
 	sqlite3_bind_blob(s, 1, lookup, sizeof(lookup), SQLITE_TRANSIENT);
 	sqlite3_bind_int64(s, 2, now);
 	rc = sqlite3_step(s);
@@ -1348,7 +1323,43 @@ int skap_bkey_use(struct skap_store *st, const char *key, int64_t now, struct sk
 	if (!err && !k->id)
 		err = -EACCES;
 	sqlite3_finalize(s);
-	return tx_end(st, err);
+	return err;
+}
+
+int skap_bkey_use(struct skap_store *st, const char *key, int64_t now, struct skap_bkey *k)
+{
+	int err;
+
+	if (!st || !k)
+		return -EINVAL;
+	err = st_tx_begin(st);
+	if (err)
+		return err;
+	return st_tx_end(st, st_bkey_take(st, key, now, k));
+}
+
+int st_seal(struct skap_store *st, const char *label, const char *row, const uint8_t *pt,
+	    size_t len, uint8_t *out)
+{
+	char aad[160];
+	int n = snprintf(aad, sizeof(aad), "skap %s v1:%s", label, row);
+
+	if (n < 0 || (size_t)n >= sizeof(aad) || skap_random(out, SKAP_AEAD_NONCE_LEN))
+		return -EIO;
+	return skap_aead_seal(st->keys + K_SEAL, out, aad, (size_t)n, pt, len,
+			      out + SKAP_AEAD_NONCE_LEN) ? -EIO : 0;
+}
+
+int st_open(struct skap_store *st, const char *label, const char *row, const uint8_t *in,
+	    size_t len, uint8_t *out)
+{
+	char aad[160];
+	int n = snprintf(aad, sizeof(aad), "skap %s v1:%s", label, row);
+
+	if (n < 0 || (size_t)n >= sizeof(aad) || len < SKAP_AEAD_NONCE_LEN + SKAP_AEAD_TAG_LEN)
+		return -EIO;
+	return skap_aead_open(st->keys + K_SEAL, in, aad, (size_t)n, in + SKAP_AEAD_NONCE_LEN,
+			      len - SKAP_AEAD_NONCE_LEN, out) ? -EIO : 0;
 }
 
 /* ---- audit ---- */
@@ -1360,10 +1371,10 @@ static void audit_row(sqlite3_stmt *s, void *item)
 	a->id = sqlite3_column_int64(s, 0);
 	a->time = sqlite3_column_int64(s, 1);
 	a->tenant_id = sqlite3_column_int64(s, 2);	/* NULL reads as 0 */
-	col_text(s, 3, a->actor, sizeof(a->actor));
-	col_text(s, 4, a->action, sizeof(a->action));
-	col_text(s, 5, a->object, sizeof(a->object));
-	col_text(s, 6, a->detail, sizeof(a->detail));
+	st_col_text(s, 3, a->actor, sizeof(a->actor));
+	st_col_text(s, 4, a->action, sizeof(a->action));
+	st_col_text(s, 5, a->object, sizeof(a->object));
+	st_col_text(s, 6, a->detail, sizeof(a->detail));
 }
 
 int skap_audit_append(struct skap_store *st, int64_t tenant_id, const char *actor,
@@ -1371,15 +1382,15 @@ int skap_audit_append(struct skap_store *st, int64_t tenant_id, const char *acto
 {
 	int err;
 
-	if (!st || !actor_valid(actor) || tenant_id < 0 || !action || !*action ||
-	    !text_valid(action, 47) || (object && !text_valid(object, SKAP_NAME_MAX + 31)) ||
-	    (detail && !text_valid(detail, SKAP_DESC_MAX)))
+	if (!st || !st_actor_valid(actor) || tenant_id < 0 || !action || !*action ||
+	    !st_text_valid(action, 47) || (object && !st_text_valid(object, SKAP_NAME_MAX + 31)) ||
+	    (detail && !st_text_valid(detail, SKAP_DESC_MAX)))
 		return -EINVAL;
-	err = tx_begin(st);
+	err = st_tx_begin(st);
 	if (err)
 		return err;
-	err = audit_insert(st, tenant_id, actor, action, object, detail);
-	return tx_end(st, err);
+	err = st_audit_insert(st, tenant_id, actor, action, object, detail);
+	return st_tx_end(st, err);
 }
 
 int skap_audit_list(struct skap_store *st, int64_t tenant_id, int64_t after, size_t limit,
@@ -1388,14 +1399,14 @@ int skap_audit_list(struct skap_store *st, int64_t tenant_id, int64_t after, siz
 	sqlite3_stmt *s;
 	int err;
 
-	if (!st || after < 0 || !list_args_valid(limit, out, n))
+	if (!st || after < 0 || !st_list_args_valid(limit, out, n))
 		return -EINVAL;
-	err = prep(st, "SELECT id, time, tenant_id, actor, action, object, detail FROM audit "
+	err = st_prep(st, "SELECT id, time, tenant_id, actor, action, object, detail FROM audit "
 		       "WHERE (?1 < 0 OR tenant_id = ?1) AND id > ?2 ORDER BY id LIMIT ?3", &s);
 	if (err)
 		return err;
 	sqlite3_bind_int64(s, 1, tenant_id);
 	sqlite3_bind_int64(s, 2, after);
 	sqlite3_bind_int64(s, 3, (int64_t)limit);
-	return list_run(st, s, sizeof(**out), limit, audit_row, (void **)out, n);
+	return st_list_run(st, s, sizeof(**out), limit, audit_row, (void **)out, n);
 }

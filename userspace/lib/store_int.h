@@ -1,0 +1,74 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Inside the SQLite back end of <skap/store.h>: the store's state and the
+ * plumbing its files share (store_sqlite.c: schema, tenants, users,
+ * bootstrap keys, audit; store_device.c: devices, QKEYs, tenant CAs).
+ * Nothing outside userspace/lib/store_*.c includes this.
+ */
+#ifndef SKAP_STORE_INT_H
+#define SKAP_STORE_INT_H
+
+#include <skap/store.h>
+
+#include <sqlite3.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define ARGON2_T_DEFAULT	3
+#define ARGON2_M_DEFAULT	65536
+#define ARGON2_SALT_LEN		16
+#define ARGON2_HASH_LEN		32
+#define ARGON2_ENC_MAX		160
+#define BKEY_RAW_LEN		32
+#define BKEY_PREFIX		"skb1_"
+#define SEALED_BKEY_LEN		(SKAP_AEAD_NONCE_LEN + BKEY_RAW_LEN + SKAP_AEAD_TAG_LEN)
+
+/* Offsets in the locked key buffer. */
+#define K_SEAL		0
+#define K_LOOKUP	32
+#define K_TOTAL		64
+
+struct skap_store {
+	sqlite3 *db;
+	uint8_t *keys;		/* skap_secret_alloc'd: seal key, lookup key */
+	uint32_t argon2_t;
+	uint32_t argon2_m;
+	char dummy_hash[ARGON2_ENC_MAX];	/* verified against for unknown users */
+};
+
+typedef void (*row_fn)(sqlite3_stmt *s, void *item);
+
+int st_text_valid(const char *s, size_t max);
+int st_db_err(struct skap_store *st, int rc);
+int st_prep(struct skap_store *st, const char *sql, sqlite3_stmt **s);
+int st_exec(struct skap_store *st, const char *sql);
+int st_tx_begin(struct skap_store *st);
+/* Commits when ERR is 0, rolls back otherwise; returns the final error. */
+int st_tx_end(struct skap_store *st, int err);
+/* Steps a statement that returns no row, then finalizes it. */
+int st_step_done(struct skap_store *st, sqlite3_stmt *s);
+void st_col_text(sqlite3_stmt *s, int col, char *out, size_t size);
+int64_t st_now(void);
+int st_audit_insert(struct skap_store *st, int64_t tenant_id, const char *actor,
+		    const char *action, const char *object, const char *detail);
+int st_actor_valid(const char *actor);
+/* Steps S for one row: ROW fills OUT. 0, -ENOENT (no row) or -EIO. Finalizes S. */
+int st_fetch_one(sqlite3_stmt *s, row_fn row, void *out);
+int st_list_run(struct skap_store *st, sqlite3_stmt *s, size_t item_size, size_t limit,
+		row_fn fn, void **out, size_t *n);
+int st_list_in_tenant(struct skap_store *st, const char *sql, int64_t tenant_id, int64_t after,
+		      size_t limit, size_t item_size, row_fn row, void **out, size_t *n);
+int st_list_args_valid(size_t limit, void *out, size_t *n);
+/* Inside a transaction: skap_bkey_use's check and count. */
+int st_bkey_take(struct skap_store *st, const char *key, int64_t now, struct skap_bkey *k);
+/*
+ * A secret sealed at rest under the store's seal key: nonce || AEAD, the AAD
+ * binding it to its row (LABEL and ROW), so a blob moved elsewhere does not
+ * open. OUT holds LEN + SKAP_AEAD_NONCE_LEN + SKAP_AEAD_TAG_LEN bytes.
+ */
+int st_seal(struct skap_store *st, const char *label, const char *row, const uint8_t *pt,
+	    size_t len, uint8_t *out);
+int st_open(struct skap_store *st, const char *label, const char *row, const uint8_t *in,
+	    size_t len, uint8_t *out);
+
+#endif /* SKAP_STORE_INT_H */
