@@ -120,6 +120,7 @@ int skap_group_create(struct skap_store *st, const char *actor, int64_t tenant_i
 		      const char *name, int64_t *id);
 int skap_group_by_name(struct skap_store *st, int64_t tenant_id, const char *name,
 		       struct skap_group *g);
+int skap_group_get(struct skap_store *st, int64_t id, struct skap_group *g);
 int skap_group_list(struct skap_store *st, int64_t tenant_id, int64_t after, size_t limit,
 		    struct skap_group **out, size_t *n);
 
@@ -213,5 +214,119 @@ int skap_audit_append(struct skap_store *st, int64_t tenant_id, const char *acto
 /* TENANT_ID < 0: every tenant's records. */
 int skap_audit_list(struct skap_store *st, int64_t tenant_id, int64_t after, size_t limit,
 		    struct skap_audit **out, size_t *n);
+
+/* ---- devices ---- */
+#define SKAP_DEVICE_ID_MAX	64
+#define SKAP_DEVICE_REPORT_MAX	4096	/* what a device reported, JSON text */
+#define SKAP_DEVICE_PUB_LEN	32	/* Ed25519 */
+#define SKAP_DEVICE_DMK_LEN	32
+
+enum skap_device_state {
+	SKAP_DEVICE_PENDING = 0,
+	SKAP_DEVICE_APPROVED,
+	SKAP_DEVICE_REJECTED,
+	SKAP_DEVICE_REVOKED,
+	SKAP_DEVICE__COUNT,
+};
+
+/* "pending", ...; NULL out of range. And the reverse (-EINVAL). */
+const char *skap_device_state_name(enum skap_device_state state);
+int skap_device_state_parse(const char *s, enum skap_device_state *state);
+
+struct skap_device {
+	char id[SKAP_DEVICE_ID_MAX + 1];
+	int64_t tenant_id;
+	int64_t group_id;
+	enum skap_device_state state;
+	char reason[SKAP_DESC_MAX + 1];		/* of a rejection or revocation */
+	char method[16];			/* "qkey", "ota-quantum", "ota-tls" */
+	uint8_t public_key[SKAP_DEVICE_PUB_LEN];
+	char fingerprint[64];
+	char report[SKAP_DEVICE_REPORT_MAX + 1];
+	char enrolled_by[SKAP_NAME_MAX + 16];	/* "bootstrap_key:NAME" or "user:NAME" */
+	int64_t enrolled, approved, last_seen;
+	char last_addr[64];
+	int64_t clone_attempts;
+	int64_t cert_expires;			/* 0: no certificate yet */
+};
+
+/* What an enrollment brings; exactly one of BOOTSTRAP_KEY and USER_ID. */
+struct skap_enroll_in {
+	const char *method;
+	const uint8_t *public_key;		/* SKAP_DEVICE_PUB_LEN */
+	const char *fingerprint;
+	const char *report;			/* JSON text, <= SKAP_DEVICE_REPORT_MAX */
+	const char *bootstrap_key;		/* "skb1_..." */
+	int64_t user_id;			/* an enroller's id, checked by the caller */
+	const char *qkey_id;			/* the QKEY the request came under, or NULL */
+	const char *source;			/* the peer address, for the audit log */
+	int require_ota_tls;			/* refuse (-EPERM) unless the tenant allows OTA_TLS */
+};
+
+/*
+ * Enrolls a device in one transaction: takes a use of the bootstrap key (or
+ * checks the user), consumes the QKEY when there is one (it must belong to
+ * the same tenant and, when bound, to the requested device NAME), makes the
+ * device (pending, or approved for an auto-accept key, in the key's group)
+ * with a fresh DMK, and audits. The same public key again, from the same
+ * tenant while the device is pending, answers that device (*FRESH 0): a
+ * device that lost the answer asks again. Any other reuse of an enrolled
+ * public key is a clone attempt: counted on the device, audited, -EADDRINUSE.
+ * -EACCES for a refused credential or QKEY (not told apart).
+ */
+int skap_device_enroll(struct skap_store *st, const struct skap_enroll_in *in, const char *name,
+		       struct skap_device *out, uint8_t dmk[SKAP_DEVICE_DMK_LEN], int *fresh);
+int skap_device_get(struct skap_store *st, const char *id, struct skap_device *d);
+/* The device's DMK, for its requests (the caller wipes it). */
+int skap_device_dmk(struct skap_store *st, const char *id, uint8_t dmk[SKAP_DEVICE_DMK_LEN]);
+/* STATE < 0: all states. Keyset pagination on the device id. */
+int skap_device_list(struct skap_store *st, int64_t tenant_id, int state, const char *after,
+		     size_t limit, struct skap_device **out, size_t *n);
+/*
+ * Approve (from pending), reject (from pending) or revoke (from approved):
+ * -EPERM for any other transition. REASON may be empty.
+ */
+int skap_device_set_state(struct skap_store *st, const char *actor, const char *id,
+			  enum skap_device_state state, const char *reason);
+int skap_device_set_certificate(struct skap_store *st, const char *id, const char *pem,
+				int64_t expires);
+/* The device's certificate (malloc'd PEM in *PEM), -ENOENT when none. */
+int skap_device_certificate(struct skap_store *st, const char *id, char **pem);
+/* A request from the device: last seen now, from ADDR. */
+int skap_device_seen(struct skap_store *st, const char *id, const char *addr);
+
+/* ---- QKEYs ---- */
+#define SKAP_QKEY_RAW_LEN	32
+
+struct skap_qkey {
+	int64_t id;
+	int64_t tenant_id;
+	char qkey_id[SKAP_DEVICE_ID_MAX + 1];
+	char device_name[SKAP_NAME_MAX + 1];	/* "" when not bound */
+	int64_t expires;			/* 0: never */
+	int64_t used;				/* 0: not yet */
+	int64_t created;
+};
+
+/* A new QKEY (32 random bytes in RAW, shown once by the caller). */
+int skap_qkey_create(struct skap_store *st, const char *actor, const struct skap_qkey *in,
+		     uint8_t raw[SKAP_QKEY_RAW_LEN]);
+int skap_qkey_list(struct skap_store *st, int64_t tenant_id, int64_t after, size_t limit,
+		   struct skap_qkey **out, size_t *n);
+int skap_qkey_delete(struct skap_store *st, const char *actor, int64_t tenant_id,
+		     const char *qkey_id);
+/*
+ * The key of an unused, unexpired QKEY, for opening an enrollment (nothing
+ * is consumed here: skap_device_enroll does that). -EACCES otherwise.
+ */
+int skap_qkey_key(struct skap_store *st, const char *qkey_id, int64_t now,
+		  uint8_t raw[SKAP_QKEY_RAW_LEN], struct skap_qkey *q);
+
+/* ---- tenant certificate authorities ---- */
+/* The tenant's CA: its Ed25519 seed and certificate (malloc'd PEM); -ENOENT when none. */
+int skap_tenant_ca_get(struct skap_store *st, int64_t tenant_id, uint8_t seed[32], char **pem);
+/* Stores a new CA unless the tenant has one (-EEXIST: another request made it first). */
+int skap_tenant_ca_set(struct skap_store *st, int64_t tenant_id, const uint8_t seed[32],
+		       const char *pem);
 
 #endif /* SKAP_STORE_H */

@@ -296,6 +296,40 @@ static const char *const migrations[] = {
 	"  BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;"
 	"CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit"
 	"  BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;",
+	/* 2: devices, QKEYs, tenant CAs */
+	"CREATE TABLE devices ("
+	"  id TEXT PRIMARY KEY,"
+	"  tenant_id INTEGER NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,"
+	"  group_id INTEGER NOT NULL REFERENCES dev_groups(id),"
+	"  state INTEGER NOT NULL CHECK (state BETWEEN 0 AND 3),"
+	"  reason TEXT NOT NULL DEFAULT '',"
+	"  method TEXT NOT NULL,"
+	"  public_key BLOB NOT NULL UNIQUE,"
+	"  fingerprint TEXT NOT NULL,"
+	"  report TEXT NOT NULL,"
+	"  enrolled_by TEXT NOT NULL,"
+	"  dmk BLOB NOT NULL,"
+	"  cert TEXT,"
+	"  cert_expires INTEGER NOT NULL DEFAULT 0,"
+	"  enrolled INTEGER NOT NULL,"
+	"  approved INTEGER NOT NULL DEFAULT 0,"
+	"  last_seen INTEGER NOT NULL DEFAULT 0,"
+	"  last_addr TEXT NOT NULL DEFAULT '',"
+	"  clone_attempts INTEGER NOT NULL DEFAULT 0);"
+	"CREATE INDEX devices_tenant ON devices(tenant_id, state, id);"
+	"CREATE TABLE qkeys ("
+	"  id INTEGER PRIMARY KEY,"
+	"  tenant_id INTEGER NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,"
+	"  qkey_id TEXT NOT NULL UNIQUE,"
+	"  sealed BLOB NOT NULL,"
+	"  device_name TEXT NOT NULL DEFAULT '',"
+	"  expires INTEGER NOT NULL DEFAULT 0,"
+	"  used INTEGER NOT NULL DEFAULT 0,"
+	"  created INTEGER NOT NULL);"
+	"CREATE TABLE tenant_ca ("
+	"  tenant_id INTEGER PRIMARY KEY REFERENCES tenants(id) ON DELETE CASCADE,"
+	"  sealed BLOB NOT NULL,"
+	"  cert TEXT NOT NULL);",
 };
 
 #define SCHEMA_VERSION ((int)(sizeof(migrations) / sizeof(migrations[0])))
@@ -675,7 +709,7 @@ int skap_group_create(struct skap_store *st, const char *actor, int64_t tenant_i
 	return err;
 }
 
-static int group_get(struct skap_store *st, int64_t id, struct skap_group *g)
+int skap_group_get(struct skap_store *st, int64_t id, struct skap_group *g)
 {
 	sqlite3_stmt *s;
 	int err;
@@ -1066,7 +1100,7 @@ static int bkey_group(struct skap_store *st, const struct skap_bkey *k, int64_t 
 	if (k->group_id == 0) {
 		err = skap_group_by_name(st, k->tenant_id, "default", &g);
 	} else {
-		err = group_get(st, k->group_id, &g);
+		err = skap_group_get(st, k->group_id, &g);
 		if (!err && g.tenant_id != k->tenant_id)
 			err = -ENOENT;
 	}

@@ -31,7 +31,7 @@
 
 /* ---- helpers ---- */
 
-static int authenticate(struct srv_req *r)
+int srv_authenticate(struct srv_req *r)
 {
 	const char *h = evhttp_find_header(evhttp_request_get_input_headers(r->req),
 					   "Authorization");
@@ -47,9 +47,9 @@ static int authenticate(struct srv_req *r)
 	return 0;
 }
 
-static int allow(struct srv_req *r, unsigned int roles)
+int srv_allow(struct srv_req *r, unsigned int roles)
 {
-	if (authenticate(r))
+	if (srv_authenticate(r))
 		return -1;
 	if (!(roles & (1u << r->sess->role))) {
 		srv_error(r, 403, "forbidden", "your role does not allow this");
@@ -59,7 +59,7 @@ static int allow(struct srv_req *r, unsigned int roles)
 }
 
 /* Refuses (400) a body with a field not in NAMES (NULL-terminated). */
-static int only_fields(struct srv_req *r, json_t *body, const char *const *names)
+int srv_only_fields(struct srv_req *r, json_t *body, const char *const *names)
 {
 	const char *key;
 	json_t *v;
@@ -79,7 +79,7 @@ static int only_fields(struct srv_req *r, json_t *body, const char *const *names
 	return 0;
 }
 
-static void bad_field(struct srv_req *r, const char *field, const char *what)
+void srv_bad_field(struct srv_req *r, const char *field, const char *what)
 {
 	char msg[160];
 
@@ -88,7 +88,7 @@ static void bad_field(struct srv_req *r, const char *field, const char *what)
 }
 
 /* A string field: required or not; *OUT NULL when absent. */
-static int get_str(struct srv_req *r, json_t *body, const char *field, int required,
+int srv_get_str(struct srv_req *r, json_t *body, const char *field, int required,
 		   const char **out)
 {
 	json_t *v = json_object_get(body, field);
@@ -96,13 +96,13 @@ static int get_str(struct srv_req *r, json_t *body, const char *field, int requi
 	*out = NULL;
 	if (!v) {
 		if (required) {
-			bad_field(r, field, "is required");
+			srv_bad_field(r, field, "is required");
 			return -1;
 		}
 		return 0;
 	}
 	if (!json_is_string(v) || strlen(json_string_value(v)) != json_string_length(v)) {
-		bad_field(r, field, "must be a string without NUL");
+		srv_bad_field(r, field, "must be a string without NUL");
 		return -1;
 	}
 	*out = json_string_value(v);
@@ -110,7 +110,7 @@ static int get_str(struct srv_req *r, json_t *body, const char *field, int requi
 }
 
 /* An integer field in [MIN, MAX]; *PRESENT tells whether it was given. */
-static int get_int(struct srv_req *r, json_t *body, const char *field, int64_t min, int64_t max,
+int srv_get_int(struct srv_req *r, json_t *body, const char *field, int64_t min, int64_t max,
 		   int64_t *out, int *present)
 {
 	json_t *v = json_object_get(body, field);
@@ -119,14 +119,14 @@ static int get_int(struct srv_req *r, json_t *body, const char *field, int64_t m
 	if (!v)
 		return 0;
 	if (!json_is_integer(v) || json_integer_value(v) < min || json_integer_value(v) > max) {
-		bad_field(r, field, "must be an integer in range");
+		srv_bad_field(r, field, "must be an integer in range");
 		return -1;
 	}
 	*out = json_integer_value(v);
 	return 0;
 }
 
-static int get_bool(struct srv_req *r, json_t *body, const char *field, int *out, int *present)
+int srv_get_bool(struct srv_req *r, json_t *body, const char *field, int *out, int *present)
 {
 	json_t *v = json_object_get(body, field);
 
@@ -134,7 +134,7 @@ static int get_bool(struct srv_req *r, json_t *body, const char *field, int *out
 	if (!v)
 		return 0;
 	if (!json_is_boolean(v)) {
-		bad_field(r, field, "must be true or false");
+		srv_bad_field(r, field, "must be true or false");
 		return -1;
 	}
 	*out = json_is_true(v);
@@ -142,7 +142,7 @@ static int get_bool(struct srv_req *r, json_t *body, const char *field, int *out
 }
 
 /* ?after=N&limit=M, with defaults 0 and 100. */
-static int page_args(struct srv_req *r, int64_t *after, size_t *limit)
+int srv_page_args(struct srv_req *r, int64_t *after, size_t *limit)
 {
 	const char *a = evhttp_find_header(r->query, "after");
 	const char *l = evhttp_find_header(r->query, "limit");
@@ -173,7 +173,7 @@ static int page_args(struct srv_req *r, int64_t *after, size_t *limit)
 }
 
 /* The answer to a failed store call. */
-static void store_error(struct srv_req *r, int err, const char *what)
+void srv_store_error(struct srv_req *r, int err, const char *what)
 {
 	char msg[128];
 
@@ -244,8 +244,8 @@ static void h_login(struct srv_req *r)
 	body = srv_body_object(r);
 	if (!body)
 		return;
-	if (only_fields(r, body, fields) || get_str(r, body, "user", 1, &user) ||
-	    get_str(r, body, "password", 1, &pw))
+	if (srv_only_fields(r, body, fields) || srv_get_str(r, body, "user", 1, &user) ||
+	    srv_get_str(r, body, "password", 1, &pw))
 		goto out;
 	if (!skap_ratelimit_allow(r->srv->login_acct, user, strnlen(user, SKAP_RATELIMIT_KEY_MAX),
 				  now)) {
@@ -275,7 +275,7 @@ out:
 
 static void h_logout(struct srv_req *r)
 {
-	if (authenticate(r))
+	if (srv_authenticate(r))
 		return;
 	srv_session_drop(r->srv, r->sess);
 	srv_reply(r, 204, NULL);
@@ -294,11 +294,11 @@ static void h_tenant(struct srv_req *r)
 	struct skap_tenant t;
 	int err;
 
-	if (allow(r, ROLES_READ))
+	if (srv_allow(r, ROLES_READ))
 		return;
 	err = skap_tenant_get(r->srv->st, r->sess->tenant_id, &t);
 	if (err)
-		return store_error(r, err, "tenant");
+		return srv_store_error(r, err, "tenant");
 	srv_reply(r, 200, tenant_json(&t));
 }
 
@@ -319,11 +319,11 @@ static void h_users_list(struct srv_req *r)
 	json_t *arr;
 	int err;
 
-	if (allow(r, ROLES_READ) || page_args(r, &after, &limit))
+	if (srv_allow(r, ROLES_READ) || srv_page_args(r, &after, &limit))
 		return;
 	err = skap_user_list(r->srv->st, r->sess->tenant_id, after, limit, &u, &n);
 	if (err)
-		return store_error(r, err, "user");
+		return srv_store_error(r, err, "user");
 	arr = json_array();
 	for (size_t i = 0; i < n; i++)
 		json_array_append_new(arr, user_json(&u[i]));
@@ -342,24 +342,24 @@ static void h_users_create(struct srv_req *r)
 	int64_t id;
 	int err;
 
-	if (allow(r, ROLES_ADMIN))
+	if (srv_allow(r, ROLES_ADMIN))
 		return;
 	body = srv_body_object(r);
 	if (!body)
 		return;
-	if (only_fields(r, body, fields) || get_str(r, body, "name", 1, &name) ||
-	    get_str(r, body, "role", 1, &role) || get_str(r, body, "password", 1, &pw))
+	if (srv_only_fields(r, body, fields) || srv_get_str(r, body, "name", 1, &name) ||
+	    srv_get_str(r, body, "role", 1, &role) || srv_get_str(r, body, "password", 1, &pw))
 		goto out;
 	if (!skap_store_name_valid(name)) {
-		bad_field(r, "name", "must be 1..64 of [A-Za-z0-9._-]");
+		srv_bad_field(r, "name", "must be 1..64 of [A-Za-z0-9._-]");
 		goto out;
 	}
 	if (skap_role_parse(role, &rl)) {
-		bad_field(r, "role", "must be owner, admin, operator, enroller or auditor");
+		srv_bad_field(r, "role", "must be owner, admin, operator, enroller or auditor");
 		goto out;
 	}
 	if (strlen(pw) < SKAP_PASSWORD_MIN || strlen(pw) > SKAP_PASSWORD_MAX) {
-		bad_field(r, "password", "must be 8..256 bytes");
+		srv_bad_field(r, "password", "must be 8..256 bytes");
 		goto out;
 	}
 	if (rl == SKAP_ROLE_OWNER && r->sess->role != SKAP_ROLE_OWNER) {
@@ -368,7 +368,7 @@ static void h_users_create(struct srv_req *r)
 	}
 	err = skap_user_create(r->srv->st, r->actor, r->sess->tenant_id, name, rl, pw, &id);
 	if (err) {
-		store_error(r, err, "user");
+		srv_store_error(r, err, "user");
 		goto out;
 	}
 	if (!skap_user_get(r->srv->st, id, &u))
@@ -404,18 +404,18 @@ static void h_user_patch(struct srv_req *r, struct skap_user *u)
 
 	if (!body)
 		return;
-	if (only_fields(r, body, fields))
+	if (srv_only_fields(r, body, fields))
 		goto out;
 	if (json_object_size(body) != 1) {
 		srv_error(r, 400, "bad_request", "give exactly one of role, disabled, password");
 		goto out;
 	}
-	if (get_str(r, body, "role", 0, &role) || get_str(r, body, "password", 0, &pw) ||
-	    get_bool(r, body, "disabled", &dis, &present))
+	if (srv_get_str(r, body, "role", 0, &role) || srv_get_str(r, body, "password", 0, &pw) ||
+	    srv_get_bool(r, body, "disabled", &dis, &present))
 		goto out;
 	if (role) {
 		if (skap_role_parse(role, &rl)) {
-			bad_field(r, "role", "must be owner, admin, operator, enroller or auditor");
+			srv_bad_field(r, "role", "must be owner, admin, operator, enroller or auditor");
 			goto out;
 		}
 		if (rl == SKAP_ROLE_OWNER && r->sess->role != SKAP_ROLE_OWNER) {
@@ -425,7 +425,7 @@ static void h_user_patch(struct srv_req *r, struct skap_user *u)
 		err = skap_user_set_role(r->srv->st, r->actor, u->id, rl);
 	} else if (pw) {
 		if (strlen(pw) < SKAP_PASSWORD_MIN || strlen(pw) > SKAP_PASSWORD_MAX) {
-			bad_field(r, "password", "must be 8..256 bytes");
+			srv_bad_field(r, "password", "must be 8..256 bytes");
 			goto out;
 		}
 		err = skap_user_set_password(r->srv->st, r->actor, u->id, pw);
@@ -433,7 +433,7 @@ static void h_user_patch(struct srv_req *r, struct skap_user *u)
 		err = skap_user_set_disabled(r->srv->st, r->actor, u->id, dis);
 	}
 	if (err) {
-		store_error(r, err, "user");
+		srv_store_error(r, err, "user");
 		goto out;
 	}
 	srv_session_drop_user(r->srv, u->id);
@@ -456,7 +456,7 @@ static void h_user_one(struct srv_req *r, int64_t id, const char *rest)
 		srv_error(r, 404, "not_found", "no such resource");
 		return;
 	}
-	if (allow(r, roles))
+	if (srv_allow(r, roles))
 		return;
 	if (skap_user_get(r->srv->st, id, &u) || u.tenant_id != r->sess->tenant_id) {
 		srv_error(r, 404, "not_found", "no such user");
@@ -472,7 +472,7 @@ static void h_user_one(struct srv_req *r, int64_t id, const char *rest)
 		return h_user_patch(r, &u);
 	err = skap_user_delete(r->srv->st, r->actor, id);
 	if (err)
-		return store_error(r, err, "user");
+		return srv_store_error(r, err, "user");
 	srv_session_drop_user(r->srv, id);
 	srv_reply(r, 204, NULL);
 }
@@ -497,11 +497,11 @@ static void h_bkeys_list(struct srv_req *r)
 	json_t *arr;
 	int err;
 
-	if (allow(r, ROLES_READ) || page_args(r, &after, &limit))
+	if (srv_allow(r, ROLES_READ) || srv_page_args(r, &after, &limit))
 		return;
 	err = skap_bkey_list(r->srv->st, r->sess->tenant_id, after, limit, &k, &n);
 	if (err)
-		return store_error(r, err, "bootstrap key");
+		return srv_store_error(r, err, "bootstrap key");
 	arr = json_array();
 	for (size_t i = 0; i < n; i++)
 		json_array_append_new(arr, bkey_json(&k[i]));
@@ -523,19 +523,19 @@ static int bkey_from_body(struct srv_req *r, json_t *body, struct skap_bkey *k, 
 	int b, present;
 	struct skap_group g;
 
-	if (only_fields(r, body, fields) || get_str(r, body, "name", creating, &name) ||
-	    get_str(r, body, "description", 0, &desc) || get_str(r, body, "group", 0, &group))
+	if (srv_only_fields(r, body, fields) || srv_get_str(r, body, "name", creating, &name) ||
+	    srv_get_str(r, body, "description", 0, &desc) || srv_get_str(r, body, "group", 0, &group))
 		return -1;
 	if (name) {
 		if (!skap_store_name_valid(name)) {
-			bad_field(r, "name", "must be 1..64 of [A-Za-z0-9._-]");
+			srv_bad_field(r, "name", "must be 1..64 of [A-Za-z0-9._-]");
 			return -1;
 		}
 		snprintf(k->name, sizeof(k->name), "%s", name);
 	}
 	if (desc) {
 		if (strlen(desc) > SKAP_DESC_MAX) {
-			bad_field(r, "description", "is longer than 256 bytes");
+			srv_bad_field(r, "description", "is longer than 256 bytes");
 			return -1;
 		}
 		snprintf(k->description, sizeof(k->description), "%s", desc);
@@ -543,30 +543,30 @@ static int bkey_from_body(struct srv_req *r, json_t *body, struct skap_bkey *k, 
 	if (group) {
 		if (!skap_store_name_valid(group) ||
 		    skap_group_by_name(r->srv->st, r->sess->tenant_id, group, &g)) {
-			bad_field(r, "group", "names no group of this tenant");
+			srv_bad_field(r, "group", "names no group of this tenant");
 			return -1;
 		}
 		k->group_id = g.id;
 	}
-	if (get_bool(r, body, "auto_accept", &b, &present))
+	if (srv_get_bool(r, body, "auto_accept", &b, &present))
 		return -1;
 	if (present)
 		k->auto_accept = b;
-	if (get_bool(r, body, "disabled", &b, &present))
+	if (srv_get_bool(r, body, "disabled", &b, &present))
 		return -1;
 	if (present)
 		k->disabled = b;
-	if (get_int(r, body, "expires", 0, INT64_MAX, &v, &present))
+	if (srv_get_int(r, body, "expires", 0, INT64_MAX, &v, &present))
 		return -1;
 	if (present)
 		k->expires = v;
-	if (get_int(r, body, "max_uses", 0, INT64_MAX, &v, &present))
+	if (srv_get_int(r, body, "max_uses", 0, INT64_MAX, &v, &present))
 		return -1;
 	if (present)
 		k->max_uses = v;
 	for (const char *p = k->description; *p; p++) {
 		if ((unsigned char)*p < 0x20 || *p == 0x7f) {
-			bad_field(r, "description", "must not hold control characters");
+			srv_bad_field(r, "description", "must not hold control characters");
 			return -1;
 		}
 	}
@@ -581,7 +581,7 @@ static void h_bkeys_create(struct srv_req *r)
 	int64_t id;
 	int err;
 
-	if (allow(r, ROLES_ADMIN))
+	if (srv_allow(r, ROLES_ADMIN))
 		return;
 	body = srv_body_object(r);
 	if (!body)
@@ -591,7 +591,7 @@ static void h_bkeys_create(struct srv_req *r)
 		goto out;
 	err = skap_bkey_create(r->srv->st, r->actor, &k, &id, key);
 	if (err) {
-		store_error(r, err, "bootstrap key");
+		srv_store_error(r, err, "bootstrap key");
 		goto out;
 	}
 	if (skap_bkey_get(r->srv->st, id, &k)) {
@@ -625,11 +625,11 @@ static void h_bkey_one(struct srv_req *r, int64_t id, const char *rest)
 	int err;
 
 	if (!strcmp(rest, "/reveal") && r->method == EVHTTP_REQ_POST) {
-		if (allow(r, ROLES_ADMIN) || bkey_mine(r, id, &k))
+		if (srv_allow(r, ROLES_ADMIN) || bkey_mine(r, id, &k))
 			return;
 		err = skap_bkey_reveal(r->srv->st, r->actor, id, key);
 		if (err)
-			return store_error(r, err, "bootstrap key");
+			return srv_store_error(r, err, "bootstrap key");
 		srv_reply(r, 200, json_pack("{s:I,s:s}", "id", (json_int_t)id, "key", key));
 		explicit_bzero(key, sizeof(key));
 		return;
@@ -640,12 +640,12 @@ static void h_bkey_one(struct srv_req *r, int64_t id, const char *rest)
 	}
 	switch (r->method) {
 	case EVHTTP_REQ_GET:
-		if (allow(r, ROLES_READ) || bkey_mine(r, id, &k))
+		if (srv_allow(r, ROLES_READ) || bkey_mine(r, id, &k))
 			return;
 		srv_reply(r, 200, bkey_json(&k));
 		return;
 	case EVHTTP_REQ_PATCH:
-		if (allow(r, ROLES_ADMIN) || bkey_mine(r, id, &k))
+		if (srv_allow(r, ROLES_ADMIN) || bkey_mine(r, id, &k))
 			return;
 		body = srv_body_object(r);
 		if (!body)
@@ -653,7 +653,7 @@ static void h_bkey_one(struct srv_req *r, int64_t id, const char *rest)
 		if (!bkey_from_body(r, body, &k, 0)) {
 			err = skap_bkey_update(r->srv->st, r->actor, &k);
 			if (err)
-				store_error(r, err, "bootstrap key");
+				srv_store_error(r, err, "bootstrap key");
 			else if (!skap_bkey_get(r->srv->st, id, &k))
 				srv_reply(r, 200, bkey_json(&k));
 			else
@@ -662,11 +662,11 @@ static void h_bkey_one(struct srv_req *r, int64_t id, const char *rest)
 		json_decref(body);
 		return;
 	case EVHTTP_REQ_DELETE:
-		if (allow(r, ROLES_ADMIN) || bkey_mine(r, id, &k))
+		if (srv_allow(r, ROLES_ADMIN) || bkey_mine(r, id, &k))
 			return;
 		err = skap_bkey_delete(r->srv->st, r->actor, id);
 		if (err)
-			return store_error(r, err, "bootstrap key");
+			return srv_store_error(r, err, "bootstrap key");
 		srv_reply(r, 204, NULL);
 		return;
 	default:
@@ -684,11 +684,11 @@ static void h_audit(struct srv_req *r)
 	json_t *arr;
 	int err;
 
-	if (allow(r, ROLES_AUDIT) || page_args(r, &after, &limit))
+	if (srv_allow(r, ROLES_AUDIT) || srv_page_args(r, &after, &limit))
 		return;
 	err = skap_audit_list(r->srv->st, r->sess->tenant_id, after, limit, &a, &n);
 	if (err)
-		return store_error(r, err, "audit record");
+		return srv_store_error(r, err, "audit record");
 	arr = json_array();
 	for (size_t i = 0; i < n; i++)
 		json_array_append_new(arr, json_pack("{s:I,s:I,s:s,s:s,s:s,s:s}", "id",
@@ -733,5 +733,7 @@ void srv_api_dispatch(struct srv_req *r)
 		return h_bkey_one(r, id, rest);
 	if (is(r, EVHTTP_REQ_GET, API "/audit"))
 		return h_audit(r);
+	if (srv_enroll_dispatch(r) || srv_devices_dispatch(r))
+		return;
 	srv_error(r, 404, "not_found", "no such resource");
 }

@@ -22,6 +22,8 @@
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <string.h>
 #include <time.h>
 
@@ -239,6 +241,13 @@ int srv_http_start(struct srv *srv, const char *addr, uint16_t port, uint16_t *b
 		return -EADDRNOTAVAIL;
 	if (getsockname(evhttp_bound_socket_get_fd(sock), (struct sockaddr *)&ss, &sl))
 		return -errno;
+	/*
+	 * Accepted sockets inherit it: evhttp writes an answer's headers and
+	 * body apart, and Nagle would hold the body for the client's delayed
+	 * ACK (40 ms a request on keep-alive connections).
+	 */
+	setsockopt(evhttp_bound_socket_get_fd(sock), IPPROTO_TCP, TCP_NODELAY, &(int){ 1 },
+		   sizeof(int));
 	if (ss.ss_family == AF_INET)
 		*bound = ntohs(((struct sockaddr_in *)&ss)->sin_port);
 	else

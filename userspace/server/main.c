@@ -65,7 +65,7 @@ static void usage(FILE *f)
 		"usage: skap-server init  -d DIR -t TENANT -u OWNER [--password-stdin]\n"
 		"                         [--san DNS:NAME|IP:ADDRESS]...\n"
 		"       skap-server serve -d DIR [-l ADDR] [-p PORT] [--port-file FILE]\n"
-		"                         [--token-ttl SECONDS] [-v]\n"
+		"                         [--token-ttl SECONDS] [--enroll-rate N] [-v]\n"
 		"       skap-server --version\n");
 }
 
@@ -253,12 +253,13 @@ static int cmd_serve(int argc, char **argv)
 		{ "port", required_argument, NULL, 'p' },
 		{ "port-file", required_argument, NULL, 'F' },
 		{ "token-ttl", required_argument, NULL, 'T' },
+		{ "enroll-rate", required_argument, NULL, 'E' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
 	const char *dir = NULL, *addr = "127.0.0.1", *port_file = NULL;
-	struct srv srv = { .token_ttl = SRV_TOKEN_TTL_DEFAULT };
+	struct srv srv = { .token_ttl = SRV_TOKEN_TTL_DEFAULT, .enroll_rate = SRV_ENROLL_RATE };
 	struct event *sigterm = NULL, *sigint = NULL;
 	unsigned long port = 8443, ttl;
 	uint16_t bound = 0;
@@ -287,6 +288,15 @@ static int cmd_serve(int argc, char **argv)
 				return 2;
 			}
 			srv.token_ttl = (int64_t)ttl;
+			break;
+		case 'E':
+			errno = 0;
+			ttl = strtoul(optarg, &end, 10);
+			if (errno || *end || ttl < 1 || ttl > 1000000) {
+				fprintf(stderr, "skap-server: --enroll-rate is 1..1000000 a second\n");
+				return 2;
+			}
+			srv.enroll_rate = (unsigned int)ttl;
 			break;
 		case 'v': verbose = 1; break;
 		case 'h': usage(stdout); return 0;
@@ -317,7 +327,8 @@ static int cmd_serve(int argc, char **argv)
 	srv.login_src = skap_ratelimit_new(5, 20, 65536);
 	srv.login_acct = skap_ratelimit_new(1, 10, 65536);
 	srv.base = event_base_new();
-	if (!srv.sessions || !srv.login_src || !srv.login_acct || !srv.base) {
+	if (!srv.sessions || !srv.login_src || !srv.login_acct || !srv.base ||
+	    srv_enroll_init(&srv)) {
 		log_error("out of memory");
 		goto out;
 	}
@@ -354,6 +365,7 @@ out:
 		SSL_CTX_free(srv.ssl);
 	skap_ratelimit_free(srv.login_src);
 	skap_ratelimit_free(srv.login_acct);
+	srv_enroll_free(&srv);
 	if (srv.sessions) {
 		skap_wipe(srv.sessions, SRV_SESSIONS_MAX * sizeof(*srv.sessions));
 		free(srv.sessions);

@@ -21,6 +21,7 @@ struct evkeyvalq;
 #define SRV_SESSIONS_MAX	4096
 #define SRV_TOKEN_LEN		32	/* random bytes; 64 hex digits on the wire */
 #define SRV_TOKEN_TTL_DEFAULT	3600
+#define SRV_ENROLL_RATE		50
 
 struct srv_session {
 	uint8_t token_hash[32];	/* SHA-256 of the token: the token is not kept */
@@ -40,6 +41,8 @@ struct srv {
 	struct skap_ratelimit *login_acct;
 	struct srv_session *sessions;	/* SRV_SESSIONS_MAX */
 	int64_t token_ttl;
+	struct srv_enroll *enroll;	/* enroll.c's state */
+	unsigned int enroll_rate;	/* device requests a second per source (burst 4x) */
 };
 
 /* One request being answered. */
@@ -77,7 +80,48 @@ void srv_session_drop(struct srv *srv, const struct srv_session *s);
 void srv_session_drop_user(struct srv *srv, int64_t user_id);
 uint64_t srv_now_ns(void);
 
-/* api.c */
+/* api.c: the administrative API, and what every handler uses */
 void srv_api_dispatch(struct srv_req *r);
+/* Role bits for srv_allow. */
+#define SRV_ROLE(x)	(1u << SKAP_ROLE_##x)
+#define SRV_ROLES_READ	(SRV_ROLE(OWNER) | SRV_ROLE(ADMIN) | SRV_ROLE(OPERATOR) | SRV_ROLE(AUDITOR))
+#define SRV_ROLES_ADMIN	(SRV_ROLE(OWNER) | SRV_ROLE(ADMIN))
+/* Each answers the request (401, 403, 400 ...) and returns -1 when it fails. */
+int srv_authenticate(struct srv_req *r);
+int srv_allow(struct srv_req *r, unsigned int roles);
+/* Refuses (400) a body with a field not in NAMES (NULL-terminated). */
+int srv_only_fields(struct srv_req *r, json_t *body, const char *const *names);
+void srv_bad_field(struct srv_req *r, const char *field, const char *what);
+/* A string field: required or not; *OUT NULL when absent. */
+int srv_get_str(struct srv_req *r, json_t *body, const char *field, int required,
+		const char **out);
+/* An integer field in [MIN, MAX]; *PRESENT tells whether it was given. */
+int srv_get_int(struct srv_req *r, json_t *body, const char *field, int64_t min, int64_t max,
+		int64_t *out, int *present);
+int srv_get_bool(struct srv_req *r, json_t *body, const char *field, int *out, int *present);
+/* ?after=N&limit=M, with defaults 0 and 100. */
+int srv_page_args(struct srv_req *r, int64_t *after, size_t *limit);
+/* The answer to a failed store call about WHAT. */
+void srv_store_error(struct srv_req *r, int err, const char *what);
+
+/* enroll.c: what devices call (enrollment, status, key tickets) */
+/* Handles R when its path is a device endpoint: 1, else 0. */
+int srv_enroll_dispatch(struct srv_req *r);
+int srv_enroll_init(struct srv *srv);
+void srv_enroll_free(struct srv *srv);
+
+/* devices.c: devices and QKEYs for administrators */
+int srv_devices_dispatch(struct srv_req *r);
+
+/* ca.c: the tenant CAs and device certificates */
+#define SRV_CERT_DAYS	90
+/* The tenant's CA certificate (PEM, malloc'd), made on first use. */
+int srv_ca_get(struct srv *srv, int64_t tenant_id, char **ca_pem);
+/* A certificate for device D, signed by its tenant's CA: PEM (malloc'd) and expiry. */
+int srv_ca_issue(struct srv *srv, const struct skap_device *d, const char *tenant_name,
+		 char **pem, int64_t *expires);
+/* 0 when CERT (the TLS peer's) was issued by D's tenant CA, is valid now, and
+ * carries D's identity key. */
+int srv_ca_check_peer(struct srv *srv, const struct skap_device *d, X509 *cert);
 
 #endif /* SKAP_SERVER_H */
