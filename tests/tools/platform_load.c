@@ -20,33 +20,19 @@
  */
 
 #include <skap/b64.h>
-#include <skap/devmsg.h>
+#include <skap/platform.h>
 #include <skap/secret.h>
 
 #include <errno.h>
-#include <openssl/err.h>
-#include <openssl/pem.h>
-#include <openssl/ssl.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
-#include <netdb.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
 #include <time.h>
 #include <unistd.h>
 
 #define BODY_MAX (256 * 1024)
-
-struct conn {
-	SSL *ssl;
-	int fd;
-	char rbuf[BODY_MAX];
-	size_t rlen;
-};
 
 struct device {
 	uint8_t seed[32], pub[32], dmk[32];
@@ -65,13 +51,11 @@ struct worker {
 };
 
 static struct {
-	char host[256], port[8];
-	const char *ca, *bkey, *job;
+	const char *url, *ca, *bkey, *job;
 	enum skap_enroll_method method;
 	int conns;
 	double seconds;
 	long count;
-	SSL_CTX *ctx;
 	struct device *devices; /* keys: 2 x conns */
 	double deadline;
 	pthread_mutex_t print_lock;
@@ -107,230 +91,65 @@ static void record(struct worker *w, double ms)
 	w->ok++;
 }
 
-/* ---- HTTPS, one keep-alive connection ---- */
-
-static int conn_open(struct conn *c, const struct device *as)
+static struct skap_https *conn_open(const struct device *as)
 {
-	struct addrinfo hints = { .ai_socktype = SOCK_STREAM }, *ai;
-	EVP_PKEY *key = NULL;
-	X509 *x = NULL;
-	BIO *bio;
+	struct skap_https_opts o = { .url = g.url, .ca_file = g.ca };
+	struct skap_https *h;
 
-	memset(c, 0, sizeof(*c));
-	c->fd = -1;
-	if (getaddrinfo(g.host, g.port, &hints, &ai))
-		return -1;
-	c->fd = socket(ai->ai_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (c->fd < 0 || connect(c->fd, ai->ai_addr, ai->ai_addrlen)) {
-		freeaddrinfo(ai);
-		return -1;
-	}
-	freeaddrinfo(ai);
-	setsockopt(c->fd, IPPROTO_TCP, TCP_NODELAY, &(int){ 1 }, sizeof(int));
-	c->ssl = SSL_new(g.ctx);
-	if (!c->ssl || !SSL_set_fd(c->ssl, c->fd) || !SSL_set1_host(c->ssl, g.host) ||
-	    !SSL_set_tlsext_host_name(c->ssl, g.host))
-		return -1;
 	if (as && as->cert) {
-		key = EVP_PKEY_new_raw_private_key(EVP_PKEY_ED25519, NULL, as->seed, 32);
-		bio = BIO_new_mem_buf(as->cert, -1);
-		x = bio ? PEM_read_bio_X509(bio, NULL, NULL, NULL) : NULL;
-		BIO_free(bio);
-		if (!key || !x || SSL_use_certificate(c->ssl, x) != 1 ||
-		    SSL_use_PrivateKey(c->ssl, key) != 1) {
-			X509_free(x);
-			EVP_PKEY_free(key);
-			return -1;
-		}
-		X509_free(x);
-		EVP_PKEY_free(key);
+		o.cert_seed = as->seed;
+		o.cert_pem = as->cert;
 	}
-	return SSL_connect(c->ssl) == 1 ? 0 : -1;
+	return skap_https_open(&o, &h, NULL, 0) ? NULL : h;
 }
 
-static void conn_close(struct conn *c)
-{
-	if (c->ssl) {
-		SSL_shutdown(c->ssl);
-		SSL_free(c->ssl);
-	}
-	if (c->fd >= 0)
-		close(c->fd);
-	memset(c, 0, sizeof(*c));
-	c->fd = -1;
-}
-
-/* Reads until the buffer holds a whole response; *BODY and *LEN point into it. */
-static int read_response(struct conn *c, int *status, const char **body, size_t *len)
-{
-	char *end = NULL, *cl;
-	size_t head, want;
-
-	for (;;) {
-		int n;
-
-		if (!end && (end = memmem(c->rbuf, c->rlen, "\r\n\r\n", 4))) {
-			c->rbuf[end - c->rbuf] = '\0';
-			cl = strcasestr(c->rbuf, "\r\ncontent-length:");
-			if (sscanf(c->rbuf, "HTTP/1.1 %d", status) != 1 || !cl)
-				return -1;
-			want = strtoul(cl + 17, NULL, 10);
-			head = (size_t)(end - c->rbuf) + 4;
-			if (want > sizeof(c->rbuf) - head - 1)
-				return -1;
-		}
-		if (end && c->rlen >= head + want) {
-			*body = c->rbuf + head;
-			*len = want;
-			c->rbuf[head + want] = '\0';
-			return 0;
-		}
-		if (c->rlen >= sizeof(c->rbuf) - 1)
-			return -1;
-		n = SSL_read(c->ssl, c->rbuf + c->rlen, (int)(sizeof(c->rbuf) - 1 - c->rlen));
-		if (n <= 0)
-			return -1;
-		c->rlen += (size_t)n;
-	}
-}
-
-/* POST BODY to PATH; the answer's status and body (valid until the next call). */
-static int post(struct conn *c, const char *path, const char *body, int *status,
-		const char **answer, size_t *len)
-{
-	size_t blen = strlen(body), size = blen + 512;
-	char *msg = malloc(size);
-	int n = msg ? snprintf(msg, size,
-			       "POST %s HTTP/1.1\r\nHost: %s\r\nContent-Type: application/json\r\n"
-			       "Content-Length: %zu\r\n\r\n%s",
-			       path, g.host, blen, body) :
-		      -1;
-	int ok;
-
-	/* One write, one TLS record: a request split in two waits for a delayed ACK. */
-	c->rlen = 0;
-	ok = n > 0 && (size_t)n < size && SSL_write(c->ssl, msg, n) == n;
-	if (msg) {
-		skap_wipe(msg, size);
-		free(msg);
-	}
-	return ok ? read_response(c, status, answer, len) : -1;
-}
-
-/* ---- one device's enrollment ---- */
-
-static int enroll(struct conn *c, struct device *d, char *why, size_t why_size)
+static int enroll(struct skap_https *h, struct device *d, char *why, size_t why_size)
 {
 	static const char *const none[1] = { NULL };
 	struct skap_device_report rep = { .hostname = "load.example", .macs = none,
 					  .addresses = none };
-	struct skap_credential cred = { .bootstrap_key = g.bkey };
-	static _Thread_local uint8_t ek[SKAP_XWING_PK_BYTES], ct[SKAP_XWING_CT_BYTES];
-	uint8_t dk[32], ss[32], binding[32], k[32], sig[64], token[SKAP_OTA_TOKEN_LEN];
+	struct skap_enroll_params p = { .method = g.method, .cred.bootstrap_key = g.bkey,
+					.report = &rep };
+	struct skap_platform_error err;
 	struct skap_enroll_answer ans;
-	size_t token_len, len;
-	char *req = NULL, *body = NULL;
-	const char *answer;
-	int status, ret = -1;
+	int ret;
 
 	if (skap_ed25519_keygen(d->seed, d->pub))
 		return -1;
-	if (g.method == SKAP_ENROLL_OTA_QUANTUM) {
-		body = skap_xwing_keygen(dk, ek) ? NULL : skap_devmsg_kem_request(ek);
-		if (!body || post(c, "/api/v1/enroll/kem", body, &status, &answer, &len) ||
-		    status != 200 ||
-		    skap_devmsg_kem_answer(answer, len, ct, token, &token_len) ||
-		    skap_xwing_decaps(dk, ct, ss) || skap_ota_transcript(ek, ct, binding) ||
-		    skap_ota_derive(ss, binding, k)) {
-			snprintf(why, why_size, "kem step: status %d", body ? status : -1);
-			goto out;
-		}
-		skap_devmsg_free(body);
-		body = NULL;
-	} else if (SSL_export_keying_material(c->ssl, binding, sizeof(binding),
-					      SKAP_TLS_EXPORTER_LABEL,
-					      strlen(SKAP_TLS_EXPORTER_LABEL), NULL, 0, 0) != 1) {
-		snprintf(why, why_size, "TLS exporter");
-		goto out;
-	}
-	req = skap_devmsg_enroll_request(g.method, d->pub, binding, &cred, &rep);
-	if (!req || skap_enroll_sign(d->seed, req, strlen(req), sig))
-		goto out;
-	body = g.method == SKAP_ENROLL_OTA_QUANTUM ?
-		       skap_devmsg_enroll_ota_quantum(ek, ct, token, token_len, k, sig, req) :
-		       skap_devmsg_enroll_ota_tls(sig, req);
-	if (!body || post(c, "/api/v1/enroll", body, &status, &answer, &len) ||
-	    (status != 200 && status != 201)) {
-		snprintf(why, why_size, "enroll: status %d: %.200s", status, body ? answer : "");
-		goto out;
-	}
-	if (skap_devmsg_enroll_answer(g.method, g.method == SKAP_ENROLL_OTA_TLS ? NULL : k,
-				      answer, len, &ans)) {
-		snprintf(why, why_size, "enroll: answer does not open");
-		goto out;
+	ret = skap_platform_enroll(h, &p, d->seed, d->pub, &ans, &err);
+	if (ret) {
+		snprintf(why, why_size, "enroll: %.200s", ret == -EACCES ? err.message : strerror(-ret));
+		return -1;
 	}
 	memcpy(d->dmk, ans.dmk, 32);
 	snprintf(d->id, sizeof(d->id), "%s", ans.device_id);
 	skap_wipe(&ans, sizeof(ans));
-	ret = 0;
-out:
-	skap_wipe(dk, sizeof(dk));
-	skap_wipe(ss, sizeof(ss));
-	skap_wipe(k, sizeof(k));
-	skap_devmsg_free(req);
-	skap_devmsg_free(body);
-	return ret;
+	return 0;
 }
 
 /* The device's certificate, through the status call. */
-static int fetch_certificate(struct conn *c, struct device *d)
+static int fetch_certificate(struct skap_https *h, struct device *d)
 {
-	uint8_t kreq[32], nonce[SKAP_ENROLL_NONCE_LEN];
+	struct skap_platform_error err;
 	struct skap_status_answer st;
-	const char *answer;
-	char *body = NULL;
-	int status, ret = -1;
-	size_t len;
 
-	if (skap_dmk_derive(d->dmk, SKAP_DMK_REQUEST, d->id, kreq) ||
-	    skap_random(nonce, sizeof(nonce)))
+	if (skap_platform_status(h, d->id, d->dmk, &st, &err))
 		return -1;
-	body = skap_devmsg_status_request(kreq, d->id, (uint64_t)time(NULL), nonce);
-	if (body && !post(c, "/api/v1/device/status", body, &status, &answer, &len) &&
-	    status == 200 && !skap_devmsg_status_answer(answer, len, &st)) {
-		if (st.certificate) {
-			d->cert = st.certificate;
-			st.certificate = NULL;
-			ret = 0;
-		}
-		skap_status_answer_free(&st);
-	}
-	skap_wipe(kreq, sizeof(kreq));
-	skap_devmsg_free(body);
-	return ret;
+	d->cert = st.certificate;
+	st.certificate = NULL;
+	skap_status_answer_free(&st);
+	return d->cert ? 0 : -1;
 }
 
-static int key_request(struct conn *c, const struct device *a, const struct device *b)
+static int key_request(struct skap_https *h, const struct device *a, const struct device *b)
 {
-	uint8_t kreq[32], kresp[32], nonce[SKAP_REQ_NONCE_LEN], ticket[SKAP_TICKET_MAX_LEN];
+	uint8_t ticket[SKAP_TICKET_MAX_LEN];
+	struct skap_platform_error err;
 	struct skap_pair_key pk;
-	const char *answer;
-	size_t len, tlen;
-	char *body;
-	int status, ret = -1;
+	size_t tlen;
+	int ret = skap_platform_key(h, a->id, a->dmk, b->id, &pk, ticket, &tlen, &err);
 
-	if (skap_dmk_derive(a->dmk, SKAP_DMK_REQUEST, a->id, kreq) ||
-	    skap_dmk_derive(a->dmk, SKAP_DMK_RESPONSE, a->id, kresp) ||
-	    skap_random(nonce, sizeof(nonce)))
-		return -1;
-	body = skap_devmsg_key_request(kreq, a->id, b->id, (uint64_t)time(NULL), nonce);
-	if (body && !post(c, "/api/v1/keys", body, &status, &answer, &len) && status == 200 &&
-	    !skap_devmsg_key_answer(kresp, a->id, b->id, answer, len, &pk, ticket, &tlen))
-		ret = 0;
 	skap_wipe(&pk, sizeof(pk));
-	skap_wipe(kreq, sizeof(kreq));
-	skap_wipe(kresp, sizeof(kresp));
-	skap_devmsg_free(body);
 	return ret;
 }
 
@@ -340,10 +159,10 @@ static void *enroll_worker(void *arg)
 {
 	struct worker *w = arg;
 	char why[256];
-	struct conn *c = calloc(1, sizeof(*c));
+	struct skap_https *c = conn_open(NULL);
 	struct device d;
 
-	if (!c || conn_open(c, NULL)) {
+	if (!c) {
 		fail(w, "connect or TLS handshake failed");
 		goto out;
 	}
@@ -355,8 +174,9 @@ static void *enroll_worker(void *arg)
 		if (enroll(c, &d, why, sizeof(why))) {
 			fail(w, why[0] ? why : "enrollment failed");
 			/* The server may have closed the connection: start a new one. */
-			conn_close(c);
-			if (conn_open(c, NULL))
+			skap_https_close(c);
+			c = conn_open(NULL);
+			if (!c)
 				break;
 			continue;
 		}
@@ -369,9 +189,7 @@ static void *enroll_worker(void *arg)
 		skap_wipe(&d, sizeof(d));
 	}
 out:
-	if (c)
-		conn_close(c);
-	free(c);
+	skap_https_close(c);
 	return NULL;
 }
 
@@ -379,9 +197,9 @@ static void *keys_worker(void *arg)
 {
 	struct worker *w = arg;
 	const struct device *a = &g.devices[2 * w->index], *b = &g.devices[2 * w->index + 1];
-	struct conn *c = calloc(1, sizeof(*c));
+	struct skap_https *c = conn_open(a);
 
-	if (!c || conn_open(c, a)) {
+	if (!c) {
 		fail(w, "mutual TLS handshake failed");
 		goto out;
 	}
@@ -390,30 +208,29 @@ static void *keys_worker(void *arg)
 
 		if (key_request(c, a, b)) {
 			fail(w, "key request refused or its answer does not open");
-			conn_close(c);
-			if (conn_open(c, a))
+			skap_https_close(c);
+			c = conn_open(a);
+			if (!c)
 				break;
 			continue;
 		}
 		record(w, now_ms() - t0);
 	}
 out:
-	if (c)
-		conn_close(c);
-	free(c);
+	skap_https_close(c);
 	return NULL;
 }
 
 static int setup_devices(void)
 {
-	struct conn *c = calloc(1, sizeof(*c));
+	struct skap_https *c = conn_open(NULL);
 	char why[256];
 	int ret = 0;
 
 	g.devices = calloc(2 * (size_t)g.conns, sizeof(*g.devices));
-	if (!c || !g.devices || conn_open(c, NULL)) {
-		fprintf(stderr, "platform_load: cannot reach %s:%s\n", g.host, g.port);
-		free(c);
+	if (!c || !g.devices) {
+		fprintf(stderr, "platform_load: cannot reach %s\n", g.url);
+		skap_https_close(c);
 		return -1;
 	}
 	for (int i = 0; i < 2 * g.conns && !ret; i++) {
@@ -425,8 +242,7 @@ static int setup_devices(void)
 					"(the bootstrap key must be auto-accept)\n",
 				g.devices[i].id);
 	}
-	conn_close(c);
-	free(c);
+	skap_https_close(c);
 	return ret;
 }
 
@@ -443,23 +259,6 @@ static void usage(FILE *f)
 		   "                     [-c CONNS] [-t SECONDS | -n COUNT] [-m METHOD] enroll|keys\n");
 }
 
-static int parse_url(const char *url)
-{
-	const char *p = url, *colon;
-
-	if (strncmp(p, "https://", 8))
-		return -1;
-	p += 8;
-	colon = strrchr(p, ':');
-	if (!colon || (size_t)(colon - p) >= sizeof(g.host) || strlen(colon + 1) >= sizeof(g.port))
-		return -1;
-	memcpy(g.host, p, (size_t)(colon - p));
-	g.host[colon - p] = '\0';
-	snprintf(g.port, sizeof(g.port), "%s", colon + 1);
-	g.port[strcspn(g.port, "/")] = '\0';
-	return 0;
-}
-
 int main(int argc, char **argv)
 {
 	struct worker *w;
@@ -471,8 +270,8 @@ int main(int argc, char **argv)
 	for (i = 1; i < argc - 1; i++) {
 		const char *o = argv[i], *v = argv[i + 1];
 
-		if (!strcmp(o, "-s") && !parse_url(v))
-			i++;
+		if (!strcmp(o, "-s"))
+			g.url = argv[++i];
 		else if (!strcmp(o, "--ca"))
 			g.ca = argv[++i];
 		else if (!strcmp(o, "-k"))
@@ -489,18 +288,12 @@ int main(int argc, char **argv)
 		else
 			break;
 	}
-	if (i != argc - 1 || !g.host[0] || !g.ca || !g.bkey ||
+	if (i != argc - 1 || !g.url || !g.ca || !g.bkey ||
 	    (strcmp(argv[i], "enroll") && strcmp(argv[i], "keys"))) {
 		usage(stderr);
 		return 2;
 	}
 	g.job = argv[i];
-	g.ctx = SSL_CTX_new(TLS_client_method());
-	if (!g.ctx || SSL_CTX_load_verify_locations(g.ctx, g.ca, NULL) != 1) {
-		fprintf(stderr, "platform_load: cannot load the CA %s\n", g.ca);
-		return 1;
-	}
-	SSL_CTX_set_verify(g.ctx, SSL_VERIFY_PEER, NULL);
 	pthread_mutex_init(&g.print_lock, NULL);
 	if (!strcmp(g.job, "keys") && setup_devices())
 		return 1;
@@ -544,6 +337,5 @@ int main(int argc, char **argv)
 	       !strcmp(g.job, "keys") ? "mutual TLS" : skap_enroll_method_name(g.method));
 	free(all);
 	free(w);
-	SSL_CTX_free(g.ctx);
 	return failed ? 1 : 0;
 }

@@ -54,6 +54,12 @@ static void usage(FILE *f)
 		"  bootstrap-key edit ID [--name NAME] [same options] [--disable|--enable]\n"
 		"  bootstrap-key reveal ID\n"
 		"  bootstrap-key delete ID\n"
+		"  device list [--state pending|approved|rejected|revoked]\n"
+		"  device show ID\n"
+		"  device approve ID | reject ID [--reason TEXT] | revoke ID [--reason TEXT]\n"
+		"  qkey create [--id QKEY_ID] [--device-name NAME] [--expires UNIXTIME]\n"
+		"  qkey list\n"
+		"  qkey delete QKEY_ID\n"
 		"  audit list [--after ID] [--limit N]\n"
 		"\n"
 		"Roles: owner, admin, operator, enroller, auditor.\n"
@@ -587,6 +593,178 @@ static int cmd_bkey(struct ctl *c, int argc, char **argv)
 	return 0;
 }
 
+static void device_print(json_t *d)
+{
+	char t[32];
+	json_t *rep = json_object_get(d, "report"), *v;
+	size_t i;
+
+	printf("id:          %s\n", s_of(d, "id"));
+	printf("state:       %s%s%s\n", s_of(d, "state"), *s_of(d, "reason") ? ": " : "",
+	       s_of(d, "reason"));
+	printf("fingerprint: %s\n", s_of(d, "fingerprint"));
+	printf("method:      %s, by %s\n", s_of(d, "method"), s_of(d, "enrolled_by"));
+	printf("hostname:    %s\n", s_of(rep, "hostname"));
+	if (*s_of(rep, "name"))
+		printf("name:        %s\n", s_of(rep, "name"));
+	printf("addresses:  ");
+	json_array_foreach(json_object_get(rep, "addresses"), i, v)
+		printf(" %s", json_string_value(v));
+	printf("\nmacs:       ");
+	json_array_foreach(json_object_get(rep, "macs"), i, v)
+		printf(" %s", json_string_value(v));
+	printf("\nenrolled:    %s\n", when(i_of(d, "enrolled"), t, sizeof(t)));
+	printf("approved:    %s\n", when(i_of(d, "approved"), t, sizeof(t)));
+	printf("last seen:   %s from %s\n", when(i_of(d, "last_seen"), t, sizeof(t)),
+	       s_of(d, "last_address"));
+	if (i_of(d, "clone_attempts"))
+		printf("clones:      %lld attempts refused\n", i_of(d, "clone_attempts"));
+}
+
+static int cmd_device(struct ctl *c, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "state", required_argument, NULL, 's' },
+		{ "reason", required_argument, NULL, 'r' },
+		{ 0 },
+	};
+	const char *verb = argc >= 2 ? argv[1] : "", *state = NULL, *reason = NULL;
+	char path[256];
+	json_t *r, *d, *b;
+	size_t i;
+	int o, rc;
+
+	int list = !strcmp(verb, "list");
+	const char *id = argc >= 3 ? argv[2] : NULL;
+
+	if (argc < 2 || (!list && !id))
+		return EXIT_USAGE;
+	/* Options follow "list", or the device id. */
+	optind = 0;
+	while ((o = getopt_long(argc - (list ? 1 : 2), argv + (list ? 1 : 2), "+", opts, NULL)) !=
+	       -1) {
+		if (o == 's' && strlen(optarg) < 16)
+			state = optarg;
+		else if (o == 'r')
+			reason = optarg;
+		else
+			return EXIT_USAGE;
+	}
+	if (optind != argc - (list ? 1 : 2))
+		return EXIT_USAGE;
+	if (list && !reason) {
+		snprintf(path, sizeof(path), "/devices%s%s", state ? "?state=" : "",
+			 state ? state : "");
+		rc = call(c, "GET", path, NULL, &r);
+		if (rc || c->json)
+			return rc ? rc : print_json(r);
+		printf("%-20s %-9s %-24s %-16s %s\n", "ID", "STATE", "HOSTNAME", "ADDRESS",
+		       "FINGERPRINT");
+		json_array_foreach(json_object_get(r, "items"), i, d) {
+			json_t *rep = json_object_get(d, "report");
+			const char *addr =
+				json_string_value(json_array_get(json_object_get(rep, "addresses"), 0));
+
+			printf("%-20s %-9s %-24s %-16s %s\n", s_of(d, "id"), s_of(d, "state"),
+			       s_of(rep, "hostname"), addr ? addr : "-", s_of(d, "fingerprint"));
+		}
+		json_decref(r);
+		return 0;
+	}
+	if (list || strlen(id) > 64 || state)
+		return EXIT_USAGE;
+	snprintf(path, sizeof(path), "/devices/%s", id);
+	if (!strcmp(verb, "show") && !reason) {
+		rc = call(c, "GET", path, NULL, &r);
+	} else if (!strcmp(verb, "approve") || !strcmp(verb, "reject") || !strcmp(verb, "revoke")) {
+		b = json_object();
+		if (reason)
+			json_object_set_new(b, "reason", json_string(reason));
+		snprintf(path, sizeof(path), "/devices/%s/%s", id, verb);
+		rc = call(c, "POST", path, b, &r);
+	} else {
+		return EXIT_USAGE;
+	}
+	if (rc || c->json)
+		return rc ? rc : print_json(r);
+	device_print(r);
+	json_decref(r);
+	return 0;
+}
+
+static int cmd_qkey(struct ctl *c, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "id", required_argument, NULL, 'i' },
+		{ "device-name", required_argument, NULL, 'n' },
+		{ "expires", required_argument, NULL, 'e' },
+		{ 0 },
+	};
+	const char *verb = argc >= 2 ? argv[1] : "";
+	char path[128], t[32];
+	long long expires = 0;
+	json_t *r, *q, *b;
+	size_t i;
+	int o, rc;
+
+	if (!strcmp(verb, "create")) {
+		b = json_object();
+		optind = 0;
+		while ((o = getopt_long(argc - 1, argv + 1, "+", opts, NULL)) != -1) {
+			if (o == 'i')
+				json_object_set_new(b, "qkey_id", json_string(optarg));
+			else if (o == 'n')
+				json_object_set_new(b, "device_name", json_string(optarg));
+			else if (o == 'e' && !parse_nonneg(optarg, &expires))
+				json_object_set_new(b, "expires", json_integer(expires));
+			else
+				o = -2;
+			if (o == -2)
+				break;
+		}
+		if (o == -2 || optind != argc - 1) {
+			json_decref(b);
+			return EXIT_USAGE;
+		}
+		rc = call(c, "POST", "/qkeys", b, &r);
+		if (rc || c->json)
+			return rc ? rc : print_json(r);
+		printf("qkey_id:     %s\n", s_of(r, "qkey_id"));
+		if (*s_of(r, "device_name"))
+			printf("device name: %s\n", s_of(r, "device_name"));
+		printf("expires:     %s\n", when(i_of(r, "expires"), t, sizeof(t)));
+		printf("qkey:        %s\n", s_of(r, "qkey"));
+		printf("(the QKEY is shown once: deliver it out of band)\n");
+		json_decref(r);
+		return 0;
+	}
+	if (!strcmp(verb, "list") && argc == 2) {
+		rc = call(c, "GET", "/qkeys", NULL, &r);
+		if (rc || c->json)
+			return rc ? rc : print_json(r);
+		printf("%-24s %-16s %-17s %s\n", "QKEY ID", "DEVICE NAME", "EXPIRES", "USED");
+		json_array_foreach(json_object_get(r, "items"), i, q) {
+			char u[32];
+
+			printf("%-24s %-16s %-17s %s\n", s_of(q, "qkey_id"),
+			       *s_of(q, "device_name") ? s_of(q, "device_name") : "-",
+			       when(i_of(q, "expires"), t, sizeof(t)),
+			       when(i_of(q, "used"), u, sizeof(u)));
+		}
+		json_decref(r);
+		return 0;
+	}
+	if (!strcmp(verb, "delete") && argc == 3 && strlen(argv[2]) <= 64) {
+		snprintf(path, sizeof(path), "/qkeys/%s", argv[2]);
+		rc = call(c, "DELETE", path, NULL, &r);
+		if (!rc)
+			printf(c->json ? "{}\n" : "QKEY %s deleted\n", argv[2]);
+		json_decref(r);
+		return rc;
+	}
+	return EXIT_USAGE;
+}
+
 static int cmd_audit(struct ctl *c, int argc, char **argv)
 {
 	char path[96], q[64], t[32];
@@ -672,6 +850,10 @@ int main(int argc, char **argv)
 		rc = cmd_bkey(&c, argc, argv);
 	else if (!strcmp(obj, "audit"))
 		rc = cmd_audit(&c, argc, argv);
+	else if (!strcmp(obj, "device"))
+		rc = cmd_device(&c, argc, argv);
+	else if (!strcmp(obj, "qkey"))
+		rc = cmd_qkey(&c, argc, argv);
 	else
 		rc = EXIT_USAGE;
 	if (rc == EXIT_USAGE)

@@ -1,0 +1,47 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * A small blocking HTTPS/1.1 client for the device side of the platform:
+ * one keep-alive connection, POST of a JSON body, the answer's status and
+ * body. The server's certificate is checked against a CA file and the
+ * host name; a device certificate (Ed25519, from its tenant's CA) can be
+ * presented for mutual TLS. Used by skapd, the load generator and tests.
+ */
+#ifndef SKAP_HTTPS_H
+#define SKAP_HTTPS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define SKAP_HTTPS_BODY_MAX (256 * 1024)
+#define SKAP_TLS_BINDING_LEN 32
+
+struct skap_https;
+
+struct skap_https_opts {
+	const char *url;	  /* https://HOST:PORT */
+	const char *ca_file;	  /* PEM; required */
+	const uint8_t *cert_seed; /* Ed25519 seed of the device, or NULL */
+	const char *cert_pem;	  /* its certificate, or NULL */
+	int timeout_s;		  /* connect, send and receive; 0: 10 s */
+};
+
+/*
+ * Connects and completes the TLS handshake. 0; -EINVAL bad URL or options;
+ * -ECONNREFUSED, -ETIMEDOUT, ... from the network; -EPROTO the TLS
+ * handshake or the server's certificate failed (MSG tells which, when not
+ * NULL, in MSG_SIZE bytes).
+ */
+int skap_https_open(const struct skap_https_opts *o, struct skap_https **out, char *msg,
+		    size_t msg_size);
+void skap_https_close(struct skap_https *h);
+/*
+ * POSTs BODY (JSON) to PATH. 0 and *STATUS, *ANSWER (NUL-terminated, valid
+ * until the next call), *LEN; negative errno when the connection failed
+ * (the caller may reopen and retry).
+ */
+int skap_https_post(struct skap_https *h, const char *path, const char *body, int *status,
+		    const char **answer, size_t *len);
+/* The RFC 5705 exporter value of OTA_TLS's binding on this connection. */
+int skap_https_binding(struct skap_https *h, uint8_t out[SKAP_TLS_BINDING_LEN]);
+
+#endif /* SKAP_HTTPS_H */

@@ -1,0 +1,263 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The device side's HTTPS client (include/skap/https.h): OpenSSL over a
+ * blocking socket with timeouts, one request in flight, keep-alive. Answers
+ * are read by Content-Length only (skap-server always sends it); anything
+ * else is a protocol error, never guessed at.
+ */
+
+#include <skap/https.h>
+
+#include <skap/secret.h>
+
+#include <errno.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <openssl/err.h>
+#include <openssl/pem.h>
+#include <openssl/ssl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <unistd.h>
+
+#define EXPORTER_LABEL "EXPORTER-skap1-enroll"
+
+struct skap_https {
+	SSL_CTX *ctx;
+	SSL *ssl;
+	int fd;
+	char host[256];
+	char buf[SKAP_HTTPS_BODY_MAX + 8192];
+	size_t len;
+};
+
+static void set_msg(char *msg, size_t size, const char *what)
+{
+	unsigned long e = ERR_get_error();
+	char ossl[160] = "";
+
+	if (e)
+		ERR_error_string_n(e, ossl, sizeof(ossl));
+	if (msg && size)
+		snprintf(msg, size, "%s%s%s", what, e ? ": " : "", ossl);
+	ERR_clear_error();
+}
+
+static int split_url(const char *url, char *host, size_t hsize, char *port, size_t psize)
+{
+	const char *p, *colon, *end;
+
+	if (!url || strncmp(url, "https://", 8))
+		return -EINVAL;
+	p = url + 8;
+	end = p + strcspn(p, "/");
+	if (*p == '[') { /* [v6]:port */
+		const char *close = memchr(p, ']', (size_t)(end - p));
+
+		if (!close || close[1] != ':' || (size_t)(close - p - 1) >= hsize)
+			return -EINVAL;
+		memcpy(host, p + 1, (size_t)(close - p - 1));
+		host[close - p - 1] = '\0';
+		colon = close + 1;
+	} else {
+		colon = memchr(p, ':', (size_t)(end - p));
+		if (!colon || (size_t)(colon - p) >= hsize || colon == p)
+			return -EINVAL;
+		memcpy(host, p, (size_t)(colon - p));
+		host[colon - p] = '\0';
+	}
+	if ((size_t)(end - colon - 1) >= psize || end == colon + 1)
+		return -EINVAL;
+	memcpy(port, colon + 1, (size_t)(end - colon - 1));
+	port[end - colon - 1] = '\0';
+	return 0;
+}
+
+static int connect_to(const char *host, const char *port, int timeout_s)
+{
+	struct addrinfo hints = { .ai_socktype = SOCK_STREAM }, *ai, *a;
+	struct timeval tv = { .tv_sec = timeout_s };
+	int fd = -1, err;
+
+	err = getaddrinfo(host, port, &hints, &ai);
+	if (err)
+		return -EHOSTUNREACH;
+	err = -ECONNREFUSED;
+	for (a = ai; a && fd < 0; a = a->ai_next) {
+		fd = socket(a->ai_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+		if (fd < 0)
+			continue;
+		setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+		setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &(int){ 1 }, sizeof(int));
+		if (connect(fd, a->ai_addr, a->ai_addrlen)) {
+			err = errno == EINPROGRESS ? -ETIMEDOUT : -errno;
+			close(fd);
+			fd = -1;
+		}
+	}
+	freeaddrinfo(ai);
+	return fd >= 0 ? fd : err;
+}
+
+static int use_device_cert(SSL *ssl, const uint8_t *seed, const char *pem)
+{
+	EVP_PKEY *key = EVP_PKEY_new_raw_private_key(EVP_PKEY_ED25519, NULL, seed, 32);
+	BIO *bio = BIO_new_mem_buf(pem, -1);
+	X509 *x = bio ? PEM_read_bio_X509(bio, NULL, NULL, NULL) : NULL;
+	int ok = key && x && SSL_use_certificate(ssl, x) == 1 && SSL_use_PrivateKey(ssl, key) == 1;
+
+	BIO_free(bio);
+	X509_free(x);
+	EVP_PKEY_free(key);
+	return ok ? 0 : -EINVAL;
+}
+
+int skap_https_open(const struct skap_https_opts *o, struct skap_https **out, char *msg,
+		    size_t msg_size)
+{
+	struct skap_https *h;
+	char port[8];
+	int fd, err = -EPROTO;
+
+	*out = NULL;
+	if (!o || !o->ca_file || !!o->cert_seed != !!o->cert_pem)
+		return -EINVAL;
+	h = calloc(1, sizeof(*h));
+	if (!h)
+		return -ENOMEM;
+	h->fd = -1;
+	if (split_url(o->url, h->host, sizeof(h->host), port, sizeof(port))) {
+		set_msg(msg, msg_size, "the URL must be https://HOST:PORT");
+		free(h);
+		return -EINVAL;
+	}
+	h->ctx = SSL_CTX_new(TLS_client_method());
+	if (!h->ctx || !SSL_CTX_set_min_proto_version(h->ctx, TLS1_2_VERSION) ||
+	    SSL_CTX_load_verify_locations(h->ctx, o->ca_file, NULL) != 1) {
+		set_msg(msg, msg_size, "cannot load the platform's CA file");
+		err = -EINVAL;
+		goto fail;
+	}
+	SSL_CTX_set_verify(h->ctx, SSL_VERIFY_PEER, NULL);
+	fd = connect_to(h->host, port, o->timeout_s > 0 ? o->timeout_s : 10);
+	if (fd < 0) {
+		err = fd;
+		set_msg(msg, msg_size, strerror(-fd));
+		goto fail;
+	}
+	h->fd = fd;
+	h->ssl = SSL_new(h->ctx);
+	if (!h->ssl || !SSL_set_fd(h->ssl, fd) || !SSL_set1_host(h->ssl, h->host) ||
+	    (!strchr(h->host, ':') && !SSL_set_tlsext_host_name(h->ssl, h->host)))
+		goto fail_msg;
+	if (o->cert_seed && use_device_cert(h->ssl, o->cert_seed, o->cert_pem)) {
+		set_msg(msg, msg_size, "the device certificate does not load");
+		err = -EINVAL;
+		goto fail;
+	}
+	if (SSL_connect(h->ssl) != 1) {
+		long v = SSL_get_verify_result(h->ssl);
+
+		if (v != X509_V_OK) {
+			if (msg && msg_size)
+				snprintf(msg, msg_size, "the platform's certificate: %s",
+					 X509_verify_cert_error_string(v));
+			ERR_clear_error();
+			goto fail;
+		}
+		goto fail_msg;
+	}
+	*out = h;
+	return 0;
+fail_msg:
+	set_msg(msg, msg_size, "TLS handshake failed");
+fail:
+	skap_https_close(h);
+	return err;
+}
+
+void skap_https_close(struct skap_https *h)
+{
+	if (!h)
+		return;
+	if (h->ssl) {
+		SSL_shutdown(h->ssl);
+		SSL_free(h->ssl);
+	}
+	if (h->fd >= 0)
+		close(h->fd);
+	SSL_CTX_free(h->ctx);
+	skap_wipe(h->buf, sizeof(h->buf)); /* answers carry sealed secrets */
+	free(h);
+}
+
+/* Reads until the buffer holds a whole answer. */
+static int read_answer(struct skap_https *h, int *status, const char **body, size_t *len)
+{
+	char *end = NULL, *cl;
+	size_t head = 0, want = 0;
+
+	h->len = 0;
+	for (;;) {
+		int n;
+
+		if (!end && (end = memmem(h->buf, h->len, "\r\n\r\n", 4))) {
+			*end = '\0';
+			cl = strcasestr(h->buf, "\r\ncontent-length:");
+			if (sscanf(h->buf, "HTTP/1.%*d %d", status) != 1 || !cl)
+				return -EPROTO;
+			want = strtoul(cl + 17, NULL, 10);
+			head = (size_t)(end - h->buf) + 4;
+			if (want > sizeof(h->buf) - head - 1)
+				return -EMSGSIZE;
+		}
+		if (end && h->len >= head + want) {
+			h->buf[head + want] = '\0';
+			*body = h->buf + head;
+			*len = want;
+			return 0;
+		}
+		if (h->len >= sizeof(h->buf) - 1)
+			return -EMSGSIZE;
+		n = SSL_read(h->ssl, h->buf + h->len, (int)(sizeof(h->buf) - 1 - h->len));
+		if (n <= 0)
+			return -ECONNRESET;
+		h->len += (size_t)n;
+	}
+}
+
+int skap_https_post(struct skap_https *h, const char *path, const char *body, int *status,
+		    const char **answer, size_t *len)
+{
+	size_t blen = strlen(body), size = blen + 512;
+	char *msg = malloc(size);
+	int n, ok;
+
+	if (!msg)
+		return -ENOMEM;
+	n = snprintf(msg, size,
+		     "POST %s HTTP/1.1\r\nHost: %s\r\nContent-Type: application/json\r\n"
+		     "Content-Length: %zu\r\n\r\n%s",
+		     path, h->host, blen, body);
+	/* One write, one TLS record: a request split in two waits for a delayed ACK. */
+	ok = n > 0 && (size_t)n < size && SSL_write(h->ssl, msg, n) == n;
+	skap_wipe(msg, size);
+	free(msg);
+	if (!ok)
+		return -ECONNRESET;
+	return read_answer(h, status, answer, len);
+}
+
+int skap_https_binding(struct skap_https *h, uint8_t out[SKAP_TLS_BINDING_LEN])
+{
+	return SSL_export_keying_material(h->ssl, out, SKAP_TLS_BINDING_LEN, EXPORTER_LABEL,
+					  strlen(EXPORTER_LABEL), NULL, 0, 0) == 1 ?
+		       0 :
+		       -EPROTO;
+}
