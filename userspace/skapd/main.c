@@ -5,6 +5,7 @@
  */
 
 #include "daemon.h"
+#include "enroll.h"
 
 #include <skap/config.h>
 
@@ -19,6 +20,8 @@ static void usage(FILE *out)
 {
 	fprintf(out,
 		"usage: skapd [-c FILE]                 run in the foreground\n"
+		"       skapd enroll --method M ...       enroll with the platform (skapd enroll -h)\n"
+		"       skapd bootstrap -k KEY ...        the same, OTA_QUANTUM with a bootstrap key\n"
 		"       skapd [-c FILE] --check-config\n"
 		"       skapd --version | --help\n"
 		"\n"
@@ -87,6 +90,9 @@ int main(int argc, char **argv)
 	};
 	const char *config = DEFAULT_CONFIG;
 	int check = 0, opt;
+
+	if (argc >= 2 && (!strcmp(argv[1], "enroll") || !strcmp(argv[1], "bootstrap")))
+		return skapd_enroll_main(argc - 1, argv + 1, !strcmp(argv[1], "bootstrap"));
 
 	while ((opt = getopt_long(argc, argv, "c:h", options, NULL)) != -1) {
 		switch (opt) {
