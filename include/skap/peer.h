@@ -17,6 +17,7 @@
 #include <skap/config.h>
 #include <skap/exchange.h>
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <sys/socket.h>
 
@@ -59,6 +60,8 @@ void skap_peer_set_config(struct skap_peer *p, const struct skap_daemon_config *
 int skap_peer_initiate(struct skap_peer *p, const struct skap_link_config *link,
 		       const struct skap_pair_key *pk, const uint8_t *ticket, size_t ticket_len,
 		       uint64_t now_ms);
+/* Whether this side has an exchange for LINK in flight (no new key request needed). */
+bool skap_peer_busy(const struct skap_peer *p, const struct skap_link_config *link);
 /* Reads every datagram waiting on the socket (non-blocking) and acts on it. */
 void skap_peer_receive(struct skap_peer *p, uint64_t now_ms);
 /* Retransmissions and timeouts; returns when it next wants to be called (ms). */

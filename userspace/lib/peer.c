@@ -267,6 +267,11 @@ static int start_exchange(struct skap_peer *p, struct pending *e,
 	return skap_initiator_start(&e->x, &ip, cookie);
 }
 
+bool skap_peer_busy(const struct skap_peer *p, const struct skap_link_config *link)
+{
+	return pending_for_link((struct skap_peer *)p, link->name) != NULL;
+}
+
 int skap_peer_initiate(struct skap_peer *p, const struct skap_link_config *link,
 		       const struct skap_pair_key *pk, const uint8_t *ticket, size_t ticket_len,
 		       uint64_t now_ms)

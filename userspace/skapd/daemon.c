@@ -7,6 +7,7 @@
  */
 
 #include "daemon.h"
+#include "negotiate.h"
 
 #include <skap/config.h>
 #include <skap/kmod.h>
@@ -27,6 +28,7 @@ struct skapd {
 	struct skap_daemon_config cfg;
 	struct skap_kmod *km;
 	struct skap_kmod_events *events;
+	struct skapd_neg *neg;	/* NULL until enrolled and approved */
 	int exit_status;
 };
 
@@ -61,6 +63,9 @@ static int sync_policies(struct skapd *d)
 	}
 	log_info("policies: %u kept, %u added, %u removed (%zu link%s)", st.kept, st.added,
 		 st.removed, d->cfg.n_links, d->cfg.n_links == 1 ? "" : "s");
+	if (st.replaced)
+		log_info("%u polic%s replaced in place (same selectors, new template)", st.replaced,
+			 st.replaced == 1 ? "y" : "ies");
 	if (st.sas_removed)
 		log_info("removed %u SA%s of links no longer configured", st.sas_removed,
 			 st.sas_removed == 1 ? "" : "s");
@@ -79,10 +84,13 @@ static void on_event(const struct skap_event *e, void *arg)
 			return;
 		}
 		log_info("link %s: traffic to peer %s waits for keys", l->name, l->peer_id);
+		skapd_neg_acquire(d->neg, l);
 		break;
 	case SKAP_EVENT_EXPIRE:
 		log_info("%s expire of SA spi 0x%08x (link %s)", e->hard ? "hard" : "soft", e->spi,
 			 l ? l->name : "unknown");
+		if (l)
+			skapd_neg_expire(d->neg, l, e->hard, e->key_dir == SKAP_KEY_DIR_OUT);
 		break;
 	}
 }
@@ -120,6 +128,7 @@ static void on_reload(evutil_socket_t sig, short what, void *arg)
 	d->cfg = next;
 	skap_log_set_level(d->cfg.log_level);
 	sync_policies(d);
+	skapd_neg_set_config(d->neg, &d->cfg);
 }
 
 static void on_stop(evutil_socket_t sig, short what, void *arg)
@@ -165,6 +174,7 @@ int skapd_run(const char *config_path)
 		log_error("cannot register events");
 		goto out;
 	}
+	skapd_neg_start(&d.neg, d.base, d.km, &d.cfg);
 	log_info("running with %zu link%s from %s", d.cfg.n_links, d.cfg.n_links == 1 ? "" : "s",
 		 config_path);
 	if (event_base_dispatch(d.base) < 0)
@@ -172,6 +182,7 @@ int skapd_run(const char *config_path)
 	else
 		d.exit_status = 0;
 out:
+	skapd_neg_free(d.neg);
 	if (ev_nl)
 		event_free(ev_nl);
 	if (ev_hup)

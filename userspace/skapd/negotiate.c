@@ -1,0 +1,520 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * skapd's key negotiation (docs/protocol.md sections 3 to 5): on an acquire,
+ * a start=immediate link or a soft expire, ask the platform for a pair key
+ * over mutual TLS and run the exchange of userspace/lib/peer.c on the UDP
+ * socket; a finished exchange's keys go into the module's keyring
+ * (add_key) and become SAs, inbound first. Old SAs stay until their hard
+ * expiry, so packets in flight are decrypted; when nothing new is in place
+ * by then the policies drop the link's traffic (fail closed).
+ *
+ * Key requests block the loop for one HTTPS round trip (at most the
+ * platform timeout, 5 s): the daemon has nothing else to do for that link
+ * meanwhile, and the peer engine's timers catch up on the next tick.
+ */
+
+#include "negotiate.h"
+#include "identity.h"
+
+#include <skap/kmod.h>
+#include <skap/log.h>
+#include <skap/peer.h>
+#include <skap/platform.h>
+#include <skap/policy_sync.h>
+#include <skap/secret.h>
+
+#include <linux/skap.h>
+
+#include <errno.h>
+#include <event2/event.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#define PLATFORM_TIMEOUT_S 5
+/*
+ * The responder's new outbound SA waits this long: the kernel sends on the
+ * newest SA at once, and the initiator installs its inbound side only when
+ * the RESP arrives. One retransmission interval covers a RESP in flight.
+ */
+#define RESPONDER_OUT_DELAY_MS 1000
+
+struct delayed_out {
+	struct skapd_neg *n;
+	char link[SKAP_CONFIG_NAME_MAX + 1];
+	int32_t key;
+	uint32_t spi;
+};
+
+struct link_state {
+	char name[SKAP_CONFIG_NAME_MAX + 1];
+	uint64_t installed_ms;	/* last SA pair */
+	uint64_t soft_ms;	/* last soft expire seen */
+	struct event *rekey;	/* the larger id's delayed rekey */
+	struct skapd_neg *n;
+};
+
+struct skapd_neg {
+	struct event_base *base;
+	struct skap_kmod *km;
+	const struct skap_daemon_config *cfg;
+	const char *state_dir;
+	struct skapd_identity idn;
+	int32_t keyring;
+	int fd;
+	struct skap_peer *peer;
+	struct event *ev_udp, *ev_tick;
+	struct link_state *links;
+	size_t n_links;
+};
+
+static uint64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+static void kid_hex(const uint8_t kid[SKAP_KID_LEN], char out[2 * SKAP_KID_LEN + 1])
+{
+	for (int i = 0; i < SKAP_KID_LEN; i++)
+		snprintf(out + 2 * i, 3, "%02x", kid[i]);
+}
+
+static struct link_state *state_of(struct skapd_neg *n, const char *name)
+{
+	for (size_t i = 0; i < n->n_links; i++)
+		if (!strcmp(n->links[i].name, name))
+			return &n->links[i];
+	return NULL;
+}
+
+static void schedule_tick(struct skapd_neg *n, uint64_t next_ms)
+{
+	uint64_t now = now_ms(), wait = next_ms > now ? next_ms - now : 0;
+	struct timeval tv = { .tv_sec = (time_t)(wait / 1000),
+			      .tv_usec = (suseconds_t)(wait % 1000) * 1000 };
+
+	if (wait > 1000)
+		tv = (struct timeval){ .tv_sec = 1 };
+	event_add(n->ev_tick, &tv);
+}
+
+/* ---- the peer engine's callbacks ---- */
+
+static int add_sa(struct skapd_neg *n, const struct skap_link_config *l, int32_t key,
+		  uint32_t spi, int inbound)
+{
+	const struct skap_endpoint *src = inbound ? &l->peer : &l->local;
+	const struct skap_endpoint *dst = inbound ? &l->local : &l->peer;
+	struct skap_kmod_error err;
+	struct skap_sa sa = { 0 };
+	int ret;
+
+	sa.key = key;
+	sa.family = l->peer.family;
+	memcpy(sa.src, src->addr, sizeof(sa.src));
+	memcpy(sa.dst, dst->addr, sizeof(sa.dst));
+	sa.spi = spi;
+	sa.mode = l->mode == SKAP_LINK_TUNNEL ? SKAP_MODE_TUNNEL : SKAP_MODE_TRANSPORT;
+	sa.reqid = skap_link_reqid(l->name);
+	sa.lifetime.soft_seconds = l->rekey_after_s;
+	sa.lifetime.hard_seconds = l->lifetime_s;
+	sa.lifetime.soft_bytes = l->rekey_after_bytes;
+	sa.lifetime.hard_bytes = l->lifetime_bytes;
+	ret = skap_kmod_new_sa(n->km, &sa, &err);
+	if (ret)
+		log_error("link %s: %s SA 0x%08x: %s", l->name, inbound ? "inbound" : "outbound",
+			  spi, err.msg[0] ? err.msg : strerror(-ret));
+	return ret;
+}
+
+static void on_delayed_out(evutil_socket_t fd, short what, void *arg)
+{
+	struct delayed_out *o = arg;
+	const struct skap_link_config *l = skap_config_link(o->n->cfg, o->link);
+
+	(void)fd;
+	(void)what;
+	if (l && add_sa(o->n, l, o->key, o->spi, 0))
+		skap_key_revoke(o->key);
+	else if (!l)
+		skap_key_revoke(o->key);
+	free(o);
+}
+
+/* The outbound SA of a responder, RESPONDER_OUT_DELAY_MS from now. */
+static int add_out_later(struct skapd_neg *n, const struct skap_link_config *l, int32_t key,
+			 uint32_t spi)
+{
+	struct delayed_out *o = calloc(1, sizeof(*o));
+	struct timeval tv = { .tv_usec = RESPONDER_OUT_DELAY_MS * 1000 };
+
+	if (!o)
+		return -ENOMEM;
+	o->n = n;
+	snprintf(o->link, sizeof(o->link), "%s", l->name);
+	o->key = key;
+	o->spi = spi;
+	if (event_base_once(n->base, -1, EV_TIMEOUT, on_delayed_out, o, &tv)) {
+		free(o);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+static int install(void *arg, const struct skap_link_config *l, enum skap_peer_role role,
+		   const struct skap_sa_pair *k)
+{
+	struct skapd_neg *n = arg;
+	struct link_state *ls = state_of(n, l->name);
+	struct skap_key_params p = { 0 };
+	int32_t key_in = 0, key_out = 0;
+	char kid[2 * SKAP_KID_LEN + 1];
+	int ret;
+
+	memcpy(p.kid, k->kid, sizeof(p.kid));
+	snprintf(p.peer, sizeof(p.peer), "%s", k->peer);
+	/* The key outlives its SA by a little: the SA's hard expiry ends it first. */
+	p.expiry = (uint64_t)time(NULL) + l->lifetime_s + 5;
+	p.dir = SKAP_KEY_DIR_IN;
+	p.spi = k->spi_in;
+	memcpy(p.key, k->key_in, sizeof(p.key));
+	ret = skap_key_add(n->keyring, &p, &key_in);
+	if (!ret) {
+		p.dir = SKAP_KEY_DIR_OUT;
+		p.spi = k->spi_out;
+		memcpy(p.key, k->key_out, sizeof(p.key));
+		ret = skap_key_add(n->keyring, &p, &key_out);
+	}
+	skap_wipe(&p, sizeof(p));
+	if (ret) {
+		log_error("link %s: adding the keys to the keyring: %s", l->name, strerror(-ret));
+		return ret;
+	}
+	/* Inbound first: the peer's first packet under the new keys finds its SA. */
+	ret = add_sa(n, l, key_in, k->spi_in, 1);
+	if (!ret)
+		ret = role == SKAP_PEER_RESPONDER ? add_out_later(n, l, key_out, k->spi_out) :
+						    add_sa(n, l, key_out, k->spi_out, 0);
+	if (ret) {
+		skap_key_revoke(key_in);
+		skap_key_revoke(key_out);
+		return ret;
+	}
+	kid_hex(k->kid, kid);
+	if (ls)
+		ls->installed_ms = now_ms();
+	log_info("link %s: SA pair installed as %s with %s: SPI in 0x%08x out 0x%08x, key id %s, "
+		 "keyring serials %d/%d", l->name,
+		 role == SKAP_PEER_INITIATOR ? "initiator" : "responder", k->peer, k->spi_in,
+		 k->spi_out, kid, key_in, key_out);
+	return 0;
+}
+
+static void failed(void *arg, const struct skap_link_config *l, const char *why)
+{
+	(void)arg;
+	log_warn("link %s: negotiation with %s failed: %s; its traffic stays blocked", l->name,
+		 l->peer_id, why);
+}
+
+static uint32_t new_spi(void *arg)
+{
+	uint32_t spi = 0;
+
+	(void)arg;
+	while (spi < 0x100)
+		if (skap_random(&spi, sizeof(spi)))
+			spi = 0;
+	return spi;
+}
+
+/* ---- starting an exchange ---- */
+
+static void initiate(struct skapd_neg *n, const struct skap_link_config *l, const char *why)
+{
+	struct skap_https_opts o = { .url = n->cfg->platform_url, .ca_file = n->cfg->ca_file,
+				     .cert_seed = n->idn.seed, .cert_pem = n->idn.cert,
+				     .timeout_s = PLATFORM_TIMEOUT_S };
+	uint8_t ticket[SKAP_TICKET_MAX_LEN];
+	struct skap_platform_error err;
+	struct skap_pair_key pk;
+	struct skap_https *h;
+	char msg[256], kid[2 * SKAP_KID_LEN + 1];
+	size_t tlen;
+	int ret;
+
+	if (skap_peer_busy(n->peer, l))
+		return;
+	log_info("link %s: negotiating with %s (%s)", l->name, l->peer_id, why);
+	ret = skap_https_open(&o, &h, msg, sizeof(msg));
+	if (ret) {
+		log_warn("link %s: the platform is unreachable: %s", l->name, msg);
+		return;
+	}
+	ret = skap_platform_key(h, n->idn.id, n->idn.dmk, l->peer_id, &pk, ticket, &tlen, &err);
+	skap_https_close(h);
+	if (ret == -EACCES) {
+		log_warn("link %s: the platform refused a key with %s: %s (%s)", l->name, l->peer_id,
+			 err.message, err.code);
+		return;
+	}
+	if (ret) {
+		log_warn("link %s: key request failed: %s", l->name, strerror(-ret));
+		return;
+	}
+	kid_hex(pk.kid, kid);
+	log_info("link %s: key %s from the platform", l->name, kid);
+	ret = skap_peer_initiate(n->peer, l, &pk, ticket, tlen, now_ms());
+	skap_wipe(&pk, sizeof(pk));
+	if (ret && ret != -EALREADY)
+		log_warn("link %s: starting the exchange: %s", l->name, strerror(-ret));
+	schedule_tick(n, now_ms());
+}
+
+static void on_rekey_timer(evutil_socket_t fd, short what, void *arg)
+{
+	struct link_state *ls = arg;
+	const struct skap_link_config *l = skap_config_link(ls->n->cfg, ls->name);
+
+	(void)fd;
+	(void)what;
+	/* The smaller id had its turn: only when nothing new came, start ourselves. */
+	if (l && ls->installed_ms <= ls->soft_ms)
+		initiate(ls->n, l, "rekey: the peer did not start one");
+}
+
+void skapd_neg_acquire(struct skapd_neg *n, const struct skap_link_config *l)
+{
+	if (n)
+		initiate(n, l, "traffic is waiting");
+}
+
+void skapd_neg_expire(struct skapd_neg *n, const struct skap_link_config *l, int hard,
+		      int outbound)
+{
+	struct link_state *ls;
+	struct timeval tv;
+
+	if (!n || !(ls = state_of(n, l->name)))
+		return;
+	if (hard) {
+		if (outbound && ls->installed_ms <= ls->soft_ms)
+			log_warn("link %s: keys expired with no new ones: traffic is dropped until a "
+				 "negotiation succeeds (fail closed)", l->name);
+		return;
+	}
+	if (!outbound)
+		return;
+	ls->soft_ms = now_ms();
+	if (strcmp(n->idn.id, l->peer_id) < 0) {
+		initiate(n, l, "rekey");
+		return;
+	}
+	/* Half of the time left to the hard expiry. */
+	tv.tv_sec = (time_t)((l->lifetime_s - l->rekey_after_s) / 2);
+	tv.tv_usec = (suseconds_t)(((l->lifetime_s - l->rekey_after_s) % 2) * 500000);
+	event_add(ls->rekey, &tv);
+}
+
+/* ---- the socket and the timer ---- */
+
+static void on_udp(evutil_socket_t fd, short what, void *arg)
+{
+	struct skapd_neg *n = arg;
+
+	(void)fd;
+	(void)what;
+	skap_peer_receive(n->peer, now_ms());
+	schedule_tick(n, now_ms());
+}
+
+static void on_tick(evutil_socket_t fd, short what, void *arg)
+{
+	struct skapd_neg *n = arg;
+
+	(void)fd;
+	(void)what;
+	schedule_tick(n, skap_peer_tick(n->peer, now_ms()));
+}
+
+static int open_socket(const struct skap_endpoint *ep)
+{
+	struct sockaddr_storage ss = { 0 };
+	socklen_t len;
+	int fd = socket(ep->family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+
+	if (fd < 0)
+		return -errno;
+	if (ep->family == AF_INET6) {
+		struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&ss;
+
+		s6->sin6_family = AF_INET6;
+		memcpy(&s6->sin6_addr, ep->addr, 16);
+		s6->sin6_port = htons(ep->port);
+		len = sizeof(*s6);
+	} else {
+		struct sockaddr_in *s4 = (struct sockaddr_in *)&ss;
+
+		s4->sin_family = AF_INET;
+		memcpy(&s4->sin_addr, ep->addr, 4);
+		s4->sin_port = htons(ep->port);
+		len = sizeof(*s4);
+	}
+	if (bind(fd, (struct sockaddr *)&ss, len)) {
+		int err = -errno;
+
+		close(fd);
+		return err;
+	}
+	return fd;
+}
+
+static int count_link_sas(const struct skap_sa *sa, void *arg)
+{
+	uint32_t *want = arg;
+
+	if (sa->reqid == want[0])
+		want[1]++;
+	return 0;
+}
+
+/* Links configured to start at once, and without SAs (a restart keeps existing ones). */
+static void start_immediate(struct skapd_neg *n)
+{
+	struct skap_kmod_error err;
+
+	for (size_t i = 0; i < n->cfg->n_links; i++) {
+		const struct skap_link_config *l = &n->cfg->links[i];
+		uint32_t q[2] = { skap_link_reqid(l->name), 0 };
+
+		if (l->start != SKAP_START_IMMEDIATE)
+			continue;
+		if (!skap_kmod_dump_sas(n->km, count_link_sas, q, &err) && q[1])
+			continue;
+		initiate(n, l, "start = immediate");
+	}
+}
+
+static int make_link_states(struct skapd_neg *n)
+{
+	struct link_state *ls = calloc(n->cfg->n_links ? n->cfg->n_links : 1, sizeof(*ls));
+
+	if (!ls)
+		return -ENOMEM;
+	for (size_t i = 0; i < n->cfg->n_links; i++) {
+		struct link_state *old = state_of(n, n->cfg->links[i].name);
+
+		snprintf(ls[i].name, sizeof(ls[i].name), "%s", n->cfg->links[i].name);
+		ls[i].n = n;
+		if (old) {
+			ls[i].installed_ms = old->installed_ms;
+			ls[i].soft_ms = old->soft_ms;
+		}
+		ls[i].rekey = evtimer_new(n->base, on_rekey_timer, &ls[i]);
+	}
+	for (size_t i = 0; i < n->n_links; i++)
+		if (n->links[i].rekey)
+			event_free(n->links[i].rekey);
+	free(n->links);
+	n->links = ls;
+	n->n_links = n->cfg->n_links;
+	return 0;
+}
+
+int skapd_neg_start(struct skapd_neg **out, struct event_base *base, struct skap_kmod *km,
+		    const struct skap_daemon_config *cfg)
+{
+	static const struct skap_peer_ops ops = { .install = install, .failed = failed,
+						  .new_spi = new_spi };
+	struct skap_peer_ops my_ops = ops;
+	struct skap_kmod_info info;
+	struct skap_kmod_error err;
+	uint8_t kt[32];
+	struct skapd_neg *n;
+	int ret;
+
+	*out = NULL;
+	n = calloc(1, sizeof(*n));
+	if (!n)
+		return -ENOMEM;
+	n->base = base;
+	n->km = km;
+	n->cfg = cfg;
+	n->fd = -1;
+	ret = skapd_identity_load(cfg->state_dir, &n->idn);
+	if (ret || !n->idn.id[0] || !n->idn.cert || strcmp(n->idn.state, "approved")) {
+		log_warn("not enrolled and approved (state in %s: %s): links stay closed; run "
+			 "skapd enroll", cfg->state_dir,
+			 ret ? strerror(-ret) : n->idn.id[0] ? n->idn.state : "no device id");
+		skapd_neg_free(n);
+		return ret ? ret : -EACCES;
+	}
+	ret = skap_kmod_info(km, &info, &err);
+	if (ret)
+		goto fail;
+	n->keyring = info.keyring;
+	n->fd = open_socket(&cfg->listen);
+	if (n->fd < 0) {
+		ret = n->fd;
+		log_error("cannot listen for peers on UDP port %u: %s", cfg->listen.port,
+			  strerror(-ret));
+		goto fail;
+	}
+	ret = skap_dmk_derive(n->idn.dmk, SKAP_DMK_TICKET, n->idn.id, kt);
+	if (ret)
+		goto fail;
+	my_ops.arg = n;
+	n->peer = skap_peer_new(n->idn.id, kt, n->fd, cfg, NULL, &my_ops);
+	skap_wipe(kt, sizeof(kt));
+	n->ev_udp = event_new(base, n->fd, EV_READ | EV_PERSIST, on_udp, n);
+	n->ev_tick = evtimer_new(base, on_tick, n);
+	if (!n->peer || !n->ev_udp || !n->ev_tick || event_add(n->ev_udp, NULL) ||
+	    make_link_states(n)) {
+		ret = -ENOMEM;
+		goto fail;
+	}
+	log_info("device %s (%s): negotiating on UDP port %u", n->idn.id, n->idn.fingerprint,
+		 cfg->listen.port);
+	start_immediate(n);
+	*out = n;
+	return 0;
+fail:
+	skapd_neg_free(n);
+	return ret;
+}
+
+void skapd_neg_set_config(struct skapd_neg *n, const struct skap_daemon_config *cfg)
+{
+	if (!n)
+		return;
+	n->cfg = cfg;
+	skap_peer_set_config(n->peer, cfg);
+	make_link_states(n);
+	start_immediate(n);
+}
+
+void skapd_neg_free(struct skapd_neg *n)
+{
+	if (!n)
+		return;
+	for (size_t i = 0; i < n->n_links; i++)
+		if (n->links[i].rekey)
+			event_free(n->links[i].rekey);
+	free(n->links);
+	if (n->ev_udp)
+		event_free(n->ev_udp);
+	if (n->ev_tick)
+		event_free(n->ev_tick);
+	skap_peer_free(n->peer);
+	if (n->fd >= 0)
+		close(n->fd);
+	skapd_identity_free(&n->idn);
+	free(n);
+}
