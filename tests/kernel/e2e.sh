@@ -301,7 +301,8 @@ for g in gwa gwb; do
 done
 
 say "the first ping from A's LAN to B's LAN: acquire, key ticket, SKAP, SAs"
-in_ns router /vm/tools/pktcount r-a 198.51.100.0/24 >$W/capture 2>&1 &
+# Not through in_ns: $! must be the counter itself (ip netns exec execs it).
+$IP netns exec e2e-router /vm/tools/pktcount r-a 198.51.100.0/24 >$W/capture 2>&1 &
 echo $! >$W/capture.pid
 wait_for 5 grep -q ready $W/capture
 tap_check "a ping from ha reaches hb through the tunnel" \
@@ -311,12 +312,13 @@ show $IP -n e2e-gwa -s xfrm state
 
 say "traffic is encrypted: the router sees ESP between the gateways, no LAN address"
 in_ns ha ping -c 3 -i 0.2 -W 2 198.51.100.74 >/dev/null 2>&1
+# Now, before the 2-second rekeys retire the SAs that carried the pings.
+$IP -n e2e-gwa -s xfrm state >$W/states
 kill -TERM "$(cat $W/capture.pid)"
 wait_for 5 grep -q "esp=" $W/capture
 show cat $W/capture
 tap_check "the router counted ESP packets" has $W/capture "esp=[1-9]"
 tap_check "and no packet with a LAN address (watched=0)" has $W/capture "watched=0"
-$IP -n e2e-gwa -s xfrm state >$W/states
 tap_check "A's states counted the packets" has $W/states "[1-9][0-9]*(packets)"
 
 say "keys are in the kernel keyring: keyctl shows them, reading one fails"
@@ -354,22 +356,22 @@ tap_check "no packet lost across the restart" grep -q " 0% packet loss" $W/resta
 
 say "bad paths, each refused with a clear message"
 in_ns gwc /usr/sbin/skapd bootstrap -k skb1_$(printf '%064d' 7) -c $W/gwc.conf \
-	--state-dir $W/bad1 --no-wait >$W/bad1 2>&1
-tap_check "a wrong bootstrap key is refused" has $W/bad1 "enrollment refused"
+	--state-dir $W/bad1 --no-wait >$W/bad1.out 2>&1
+tap_check "a wrong bootstrap key is refused" has $W/bad1.out "enrollment refused"
 ctl alice bootstrap-key create spare --manual-accept >$W/bkey2.out 2>&1
 BKEY2=$(field key $W/bkey2.out)
 ctl alice bootstrap-key delete "$BKEY_ID" >/dev/null 2>&1
 in_ns gwc /usr/sbin/skapd bootstrap -k "$BKEY" -c $W/gwc.conf --state-dir $W/bad2 \
-	--no-wait >$W/bad2 2>&1
-tap_check "a deleted bootstrap key is refused" has $W/bad2 "enrollment refused"
+	--no-wait >$W/bad2.out 2>&1
+tap_check "a deleted bootstrap key is refused" has $W/bad2.out "enrollment refused"
 tap_check "devices it enrolled are not affected" \
 	eval "ctl alice -j device show '$A_ID' | grep -q '\"approved\"'"
 printf '%s\n' "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=" >$W/wrong.qkey
 ctl alice qkey create >$W/qkey2.out 2>&1
 in_ns gwc /usr/sbin/skapd enroll --method qkey --qkey-id "$(field qkey_id $W/qkey2.out)" \
 	--qkey-file $W/wrong.qkey --bootstrap-key "$BKEY2" -c $W/gwc.conf --state-dir $W/bad3 \
-	--no-wait >$W/bad3 2>&1
-tap_check "a wrong QKEY is refused" has $W/bad3 "enrollment refused"
+	--no-wait >$W/bad3.out 2>&1
+tap_check "a wrong QKEY is refused" has $W/bad3.out "enrollment refused"
 tap_check "a ping from A's LAN to C's (C unapproved) gets no keys" \
 	eval "! in_ns ha ping -c 2 -W 2 198.51.100.138"
 tap_check "A's log tells why" wait_for 10 grep -q "link to-c: the platform refused a key .*peer_not_approved" $W/gwa.log

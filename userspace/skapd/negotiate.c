@@ -153,7 +153,8 @@ static int add_out_later(struct skapd_neg *n, const struct skap_link_config *l, 
 			 uint32_t spi)
 {
 	struct delayed_out *o = calloc(1, sizeof(*o));
-	struct timeval tv = { .tv_usec = RESPONDER_OUT_DELAY_MS * 1000 };
+	struct timeval tv = { .tv_sec = RESPONDER_OUT_DELAY_MS / 1000,
+			      .tv_usec = (RESPONDER_OUT_DELAY_MS % 1000) * 1000 };
 
 	if (!o)
 		return -ENOMEM;
