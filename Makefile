@@ -183,6 +183,7 @@ vm-shell: deps
 	tests/vm/run.sh --shell
 
 bench: deps
+	tests/lib/deps.sh bench
 	$(MAKE) all vm-prereqs $(BENCH_BIN)
 	bench/run
 

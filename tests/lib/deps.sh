@@ -2,6 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 # Installs the Debian packages that building and testing need, only when one
 # is missing: quick and silent on a machine that has them all.
+# Usage: deps.sh [bench]   (bench: also strongSwan's charon and swanctl, the
+# anchor of the negotiation benchmark; charon-systemd is of no use in the VM)
 set -eu
 packages="
 	make gcc pkg-config xz-utils cpio kmod
@@ -11,6 +13,9 @@ packages="
 	libsqlite3-dev libjansson-dev libevent-dev libargon2-dev
 	valgrind clang libclang-rt-14-dev curl jq sqlite3
 "
+if [ "${1:-}" = bench ]; then
+	packages="$packages strongswan-charon strongswan-swanctl libstrongswan-standard-plugins"
+fi
 missing=
 for p in $packages; do
 	if ! dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed$'; then

@@ -58,6 +58,29 @@ for b in "$src"/bench/kernel-*.sh; do
 	[ -f "$b" ] && install -m 0755 "$b" "$root/vm/bench/$(basename "$b")"
 done
 
+# The benchmark image only (SKAP_VM_WITH_CHARON=1, set by run.sh --bench):
+# strongSwan's charon and swanctl with the few plugins a PSK IKEv2 tunnel
+# needs, and the negotiation benchmarks that compare skap against it.
+if [ "${SKAP_VM_WITH_CHARON:-0}" = 1 ]; then
+	if [ ! -x /usr/lib/ipsec/charon ] || [ ! -x /usr/sbin/swanctl ]; then
+		echo "mkinitramfs.sh: charon or swanctl missing (tests/lib/deps.sh bench)" >&2
+		exit 1
+	fi
+	copy_elf /usr/lib/ipsec/charon /usr/lib/ipsec/charon
+	copy_elf /usr/sbin/swanctl /usr/sbin/swanctl
+	# glibc dlopens it for pthread_cancel, which charon and swanctl use.
+	gcc_s=$(ldconfig -p | awk '$1 == "libgcc_s.so.1" && /x86-64/ { print $NF; exit }')
+	copy_elf "$gcc_s" "$gcc_s"
+	for pl in random nonce openssl kdf kernel-netlink socket-default vici; do
+		copy_elf "/usr/lib/ipsec/plugins/libstrongswan-$pl.so" \
+			"/usr/lib/ipsec/plugins/libstrongswan-$pl.so"
+	done
+	install -D -m 0644 "$src/bench/lib/negotiation.sh" "$root/vm/lib/negotiation.sh"
+	for b in "$src"/bench/negotiation-*.sh; do
+		[ -f "$b" ] && install -m 0755 "$b" "$root/vm/bench/$(basename "$b")"
+	done
+fi
+
 # Debian modules: what xfrm, ESP with AES-GCM, IPv6 and veth pull in.
 for d in crypto arch/x86/crypto net/xfrm net/ipv4 net/ipv6 net/key lib; do
 	[ -d "$ktree/$mods/kernel/$d" ] || continue

@@ -12,7 +12,9 @@
 #   --shell      an interactive shell in the VM (Ctrl-A X leaves qemu)
 #   --demo       the README's main job, narrated on the terminal
 #   --selftest   boot a module that WARNs on purpose (the harness self-test)
-#   --bench      run the in-VM benchmarks (bench/kernel-*) and print them
+#   --bench      run the in-VM benchmarks (bench/kernel-*, bench/negotiation-*)
+#                and print them; the image carries charon (SKAP_VM_WITH_CHARON=0
+#                leaves it out)
 # Environment: BUILD (build dir), KDIR (headers), SKAP_VM_TIMEOUT (seconds,
 # default 1500), SKAP_VM_MEM (default 1G), SKAP_VM_ACCEL (default tcg).
 set -euo pipefail
@@ -37,6 +39,12 @@ done
 ktree=$BUILD/vm/kernel
 "$src/tests/vm/fetch-kernel.sh" "$kver" "$ktree"
 initrd=$BUILD/vm/initramfs.cpio.gz
+# The benchmark image also carries strongSwan's charon, the anchor of the
+# negotiation benchmark; the test image stays without it.
+if [ "$mode" = bench ]; then
+	initrd=$BUILD/vm/initramfs-bench.cpio.gz
+	export SKAP_VM_WITH_CHARON=${SKAP_VM_WITH_CHARON:-1}
+fi
 "$src/tests/vm/mkinitramfs.sh" "$kver" "$ktree" "$initrd"
 
 out=$BUILD/vm/last-$mode

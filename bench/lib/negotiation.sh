@@ -1,0 +1,92 @@
+# SPDX-License-Identifier: GPL-2.0
+# Negotiation measurements shared by the IKE daemon under comparison and
+# skapd (POSIX sh, busybox included). Each takes shell commands as strings,
+# so that the same timing runs against strongSwan's charon and against skapd
+# in the same VM boot:
+#
+#   neg_first_packet N TRIGGER APPEARED RESET
+#       N times: RESET (no SA, trap in place), then time from TRIGGER
+#       (e.g. the first ping, started in the background) until APPEARED
+#       (a predicate, e.g. "ip -n A xfrm state shows the SAs") succeeds.
+#       Prints the N latencies in ms, one a line, on stdout; returns 1 if
+#       one run saw no SA within NEG_TIMEOUT_MS (default 10000).
+#   neg_rate SECONDS CYCLE
+#       runs CYCLE (one complete negotiation, e.g. initiate then tear down)
+#       back to back for SECONDS; prints "COUNT ELAPSED_S"; returns 1 if a
+#       cycle fails.
+#   neg_stats          reads ms values on stdin: prints "median p90 min max"
+#   neg_clock          sets _now to the wall clock in µs
+#
+# The clock is $EPOCHREALTIME (busybox ash, bash 5) when the shell has it,
+# otherwise date +%s%N. The predicate is polled every NEG_POLL_MS (default
+# 1; each poll also costs what the predicate itself costs, e.g. one exec of
+# ip, which bounds the resolution).
+
+# Sets _now to the wall clock in µs; no exec when the shell has
+# $EPOCHREALTIME, which matters under TCG where each exec costs milliseconds.
+neg_clock() {
+	if [ -n "${EPOCHREALTIME:-}" ]; then
+		_e=$EPOCHREALTIME
+		# "1${frac}" - 1000000: the six fraction digits, leading zeros and all.
+		_now=$((${_e%.*} * 1000000 + 1${_e#*.} - 1000000))
+	else
+		_now=$(($(date +%s%N) / 1000))
+	fi
+}
+
+# Prints a µs count as ms with three decimals.
+neg_us_ms() {
+	printf '%d.%03d\n' $(($1 / 1000)) $(($1 % 1000))
+}
+
+neg_first_packet() {
+	_n=$1 _trigger=$2 _appeared=$3 _reset=$4
+	_limit=$((${NEG_TIMEOUT_MS:-10000} * 1000))
+	_poll=$(awk -v p="${NEG_POLL_MS:-1}" 'BEGIN { printf "%.3f\n", p / 1000 }')
+	_i=0
+	while [ "$_i" -lt "$_n" ]; do
+		eval "$_reset" || { echo "neg_first_packet: reset failed: $_reset" >&2; return 1; }
+		if eval "$_appeared"; then
+			echo "neg_first_packet: SA present before the trigger (reset did not clear it)" >&2
+			return 1
+		fi
+		neg_clock
+		_t0=$_now
+		eval "$_trigger"
+		while ! eval "$_appeared"; do
+			neg_clock
+			if [ $((_now - _t0)) -ge "$_limit" ]; then
+				echo "neg_first_packet: no SA $((_limit / 1000)) ms after the trigger (run $_i)" >&2
+				return 1
+			fi
+			sleep "$_poll"
+		done
+		neg_clock
+		neg_us_ms $((_now - _t0))
+		_i=$((_i + 1))
+	done
+}
+
+neg_rate() {
+	_secs=$1 _cycle=$2
+	_count=0
+	neg_clock
+	_t0=$_now
+	while :; do
+		eval "$_cycle" || { echo "neg_rate: cycle $_count failed: $_cycle" >&2; return 1; }
+		_count=$((_count + 1))
+		neg_clock
+		[ $((_now - _t0)) -ge $((_secs * 1000000)) ] && break
+	done
+	echo "$_count $(neg_us_ms $((_now - _t0)) | awk '{ printf "%.3f", $1 / 1000 }')"
+}
+
+neg_stats() {
+	sort -n | awk '{ v[NR] = $1 }
+		END {
+			if (NR == 0) exit 1
+			m = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
+			i = int(NR * 0.9 + 0.999999); if (i < 1) i = 1; if (i > NR) i = NR
+			printf "%.1f %.1f %.1f %.1f\n", m, v[i], v[1], v[NR]
+		}'
+}
