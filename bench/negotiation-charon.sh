@@ -188,16 +188,7 @@ echo $! >"$dir/monitor.pid"
 # from `ip xfrm monitor`'s output with shell builtins only: polling `ip xfrm
 # state` costs an exec, tens of ms under TCG, which would be the resolution.
 appeared() {
-	_keyed=0
-	_skip=0
-	while IFS= read -r _l; do
-		case $_l in
-		Deleted* | Expired* | acquire* | Flushed*) _skip=1 ;;
-		[!\ \	]*) _skip=0 ;;
-		esac
-		case $_l in *"aead rfc4106"*) [ "$_skip" = 1 ] || _keyed=$((_keyed + 1)) ;; esac
-	done <"$dir/monitor"
-	[ "$_keyed" -ge 2 ]
+	neg_keyed "$dir/monitor"
 }
 gone() {
 	[ "$(ip -n "$A" xfrm state | grep -c 'aead rfc4106')" -eq 0 ] &&
@@ -247,5 +238,7 @@ set -- "$@" $rate
 version=$(grep -o 'strongSwan [0-9.]*' "$dir/a/charon.log" | head -n 1)
 printf '%-40s %10s %10s %10s %10s\n' "charon ($version, PSK, x25519)" median p90 min max
 printf '%-40s %10s %10s %10s %10s\n' "first packet to SA, ms ($runs runs)" "$1" "$2" "$3" "$4"
+# For negotiation-skap.sh, which runs next in the same boot: the ratio.
+echo "$1 $5 $6" >/tmp/negotiation-charon.result
 echo "# one poll of the SA predicate (ip xfrm monitor's output): $(neg_us_ms "$poll_us") ms"
 awk -v c="$5" -v s="$6" 'BEGIN { printf "%-40s %10.2f   (%d in %.1f s)\n", "negotiations/s (initiate+delete)", c / s, c, s }'

@@ -15,6 +15,9 @@
 #       back to back for SECONDS; prints "COUNT ELAPSED_S"; returns 1 if a
 #       cycle fails.
 #   neg_stats          reads ms values on stdin: prints "median p90 min max"
+#   neg_keyed FILE     true when FILE (the output of `ip xfrm monitor`) shows
+#                      at least two keyed SAs (rfc4106) not deleted since:
+#                      shell builtins only, as an exec costs ms under TCG
 #   neg_clock          sets _now to the wall clock in µs
 #
 # The clock is $EPOCHREALTIME (busybox ash, bash 5) when the shell has it,
@@ -89,4 +92,17 @@ neg_stats() {
 			i = int(NR * 0.9 + 0.999999); if (i < 1) i = 1; if (i > NR) i = NR
 			printf "%.1f %.1f %.1f %.1f\n", m, v[i], v[1], v[NR]
 		}'
+}
+
+neg_keyed() {
+	_keyed=0
+	_skip=0
+	while IFS= read -r _l; do
+		case $_l in
+		Deleted* | Expired* | acquire* | Flushed*) _skip=1 ;;
+		[!\ \	]*) _skip=0 ;;
+		esac
+		case $_l in *"aead rfc4106"*) [ "$_skip" = 1 ] || _keyed=$((_keyed + 1)) ;; esac
+	done <"$1"
+	[ "$_keyed" -ge 2 ]
 }
