@@ -20,7 +20,7 @@
 #include <string.h>
 #include <time.h>
 
-static int add_ext(X509 *x, X509 *issuer, int nid, const char *value)
+int srv_x509_ext(X509 *x, X509 *issuer, int nid, const char *value)
 {
 	X509V3_CTX v3;
 	X509_EXTENSION *ext;
@@ -100,9 +100,9 @@ static char *make_ca(const struct skap_tenant *t, uint8_t seed[32])
 	    !X509_NAME_add_entry_by_txt(name, "O", MBSTRING_UTF8,
 					(const unsigned char *)t->name, -1, -1, 0) ||
 	    !X509_set_issuer_name(x, name) ||
-	    !add_ext(x, x, NID_basic_constraints, "critical,CA:TRUE,pathlen:0") ||
-	    !add_ext(x, x, NID_key_usage, "critical,keyCertSign,cRLSign") ||
-	    !add_ext(x, x, NID_subject_key_identifier, "hash") ||
+	    !srv_x509_ext(x, x, NID_basic_constraints, "critical,CA:TRUE,pathlen:0") ||
+	    !srv_x509_ext(x, x, NID_key_usage, "critical,keyCertSign,cRLSign") ||
+	    !srv_x509_ext(x, x, NID_subject_key_identifier, "hash") ||
 	    !X509_sign(x, key, NULL))
 		goto out;
 	pem = to_pem(x);
@@ -175,10 +175,10 @@ int srv_ca_issue(struct srv *srv, const struct skap_device *d, const char *tenan
 	    !X509_NAME_add_entry_by_txt(name, "O", MBSTRING_UTF8,
 					(const unsigned char *)tenant_name, -1, -1, 0) ||
 	    !X509_set_issuer_name(x, X509_get_subject_name(ca)) ||
-	    !add_ext(x, ca, NID_basic_constraints, "critical,CA:FALSE") ||
-	    !add_ext(x, ca, NID_key_usage, "critical,digitalSignature") ||
-	    !add_ext(x, ca, NID_ext_key_usage, "clientAuth") ||
-	    !add_ext(x, ca, NID_authority_key_identifier, "keyid:always") ||
+	    !srv_x509_ext(x, ca, NID_basic_constraints, "critical,CA:FALSE") ||
+	    !srv_x509_ext(x, ca, NID_key_usage, "critical,digitalSignature") ||
+	    !srv_x509_ext(x, ca, NID_ext_key_usage, "clientAuth") ||
+	    !srv_x509_ext(x, ca, NID_authority_key_identifier, "keyid:always") ||
 	    !X509_sign(x, ca_key, NULL))
 		goto out;
 	*pem = to_pem(x);

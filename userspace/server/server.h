@@ -114,6 +114,8 @@ void srv_enroll_free(struct srv *srv);
 int srv_devices_dispatch(struct srv_req *r);
 
 /* ca.c: the tenant CAs and device certificates */
+/* Adds extension NID with VALUE (OpenSSL's config syntax) to X, issued by ISSUER. */
+int srv_x509_ext(X509 *x, X509 *issuer, int nid, const char *value);
 #define SRV_CERT_DAYS	90
 /* The tenant's CA certificate (PEM, malloc'd), made on first use. */
 int srv_ca_get(struct srv *srv, int64_t tenant_id, char **ca_pem);

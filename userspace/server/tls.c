@@ -30,22 +30,6 @@ static int bio_to_file(BIO *bio, const char *path, mode_t mode)
 	return skap_file_write_atomic(path, data, (size_t)len, mode);
 }
 
-static int add_ext(X509 *x, int nid, const char *value)
-{
-	X509V3_CTX v3;
-	X509_EXTENSION *ext;
-	int ok;
-
-	X509V3_set_ctx_nodb(&v3);
-	X509V3_set_ctx(&v3, x, x, NULL, NULL, 0);
-	ext = X509V3_EXT_conf_nid(NULL, &v3, nid, value);
-	if (!ext)
-		return 0;
-	ok = X509_add_ext(x, ext, -1);
-	X509_EXTENSION_free(ext);
-	return ok;
-}
-
 int srv_tls_make_dev_cert(const char *key_path, const char *cert_path, const char *san)
 {
 	EVP_PKEY *pkey = NULL;
@@ -77,8 +61,8 @@ int srv_tls_make_dev_cert(const char *key_path, const char *cert_path, const cha
 					(const unsigned char *)"skap-server (development)", -1,
 					-1, 0) ||
 	    !X509_set_issuer_name(x, name) ||
-	    !add_ext(x, NID_subject_alt_name, san) ||
-	    !add_ext(x, NID_basic_constraints, "critical,CA:FALSE") ||
+	    !srv_x509_ext(x, x, NID_subject_alt_name, san) ||
+	    !srv_x509_ext(x, x, NID_basic_constraints, "critical,CA:FALSE") ||
 	    !X509_sign(x, pkey, EVP_sha256()))
 		goto out;
 	if (!PEM_write_bio_PrivateKey(kb, pkey, NULL, NULL, 0, NULL, NULL) ||
