@@ -190,21 +190,9 @@ echo $! >"$dir/monitor.pid"
 appeared() {
 	neg_keyed "$dir/monitor"
 }
-gone() {
-	[ "$(ip -n "$A" xfrm state | grep -c 'aead rfc4106')" -eq 0 ] &&
-		[ "$(ip -n "$B" xfrm state | grep -c 'aead rfc4106')" -eq 0 ]
-}
 reset() {
 	sw a --terminate --ike gw --timeout 10 >/dev/null 2>&1
-	i=0
-	until gone; do
-		i=$((i + 1))
-		[ "$i" -lt 500 ] || return 1
-		sleep 0.01
-	done
-	# Late "Deleted" messages are skipped by appeared(); start afresh.
-	sleep 0.2
-	: >"$dir/monitor"
+	neg_cleared "$dir/monitor" "$A" "$B"
 }
 trigger() {
 	ip netns exec "$A" ping -c 1 -W 1 -I 198.51.100.1 203.0.113.1 >/dev/null 2>&1 &

@@ -137,14 +137,7 @@ gone() {
 }
 reset() {
 	ip -n "$A" xfrm state flush && ip -n "$B" xfrm state flush || return 1
-	i=0
-	until gone; do
-		i=$((i + 1))
-		[ "$i" -lt 500 ] || return 1
-		sleep 0.01
-	done
-	sleep 0.2
-	: >"$dir/monitor"
+	neg_cleared "$dir/monitor" "$A" "$B"
 }
 trigger() {
 	ip netns exec "$A" ping -c 1 -W 1 -I 198.51.100.1 203.0.113.1 >/dev/null 2>&1 &

@@ -15,6 +15,10 @@
 #       back to back for SECONDS; prints "COUNT ELAPSED_S"; returns 1 if a
 #       cycle fails.
 #   neg_stats          reads ms values on stdin: prints "median p90 min max"
+#   neg_cleared MONITOR NS...
+#                      waits (up to 5 s) until no keyed SA is left in the
+#                      namespaces NS..., then empties the MONITOR file so
+#                      that neg_keyed sees only what comes next
 #   neg_keyed FILE     true when FILE (the output of `ip xfrm monitor`) shows
 #                      at least two keyed SAs (rfc4106) not deleted since:
 #                      shell builtins only, as an exec costs ms under TCG
@@ -105,4 +109,23 @@ neg_keyed() {
 		case $_l in *"aead rfc4106"*) [ "$_skip" = 1 ] || _keyed=$((_keyed + 1)) ;; esac
 	done <"$1"
 	[ "$_keyed" -ge 2 ]
+}
+
+neg_cleared() {
+	_mon=$1
+	shift
+	_i=0
+	while :; do
+		_left=0
+		for _ns in "$@"; do
+			_left=$((_left + $(/usr/sbin/ip -n "$_ns" xfrm state | grep -c 'aead rfc4106')))
+		done
+		[ "$_left" -eq 0 ] && break
+		_i=$((_i + 1))
+		[ "$_i" -lt 500 ] || return 1
+		sleep 0.01
+	done
+	# Late "Deleted" messages are skipped by neg_keyed; start afresh.
+	sleep 0.2
+	: >"$_mon"
 }
