@@ -24,6 +24,10 @@
 #                      shell builtins only, as an exec costs ms under TCG
 #   neg_clock          sets _now to the wall clock in µs
 #
+# sh has one scope: each function's variables carry its own prefix, so that
+# one called from another's loop (a RESET inside neg_first_packet) cannot
+# clobber its counter.
+#
 # The clock is $EPOCHREALTIME (busybox ash, bash 5) when the shell has it,
 # otherwise date +%s%N. The predicate is polled every NEG_POLL_MS (default
 # 1; each poll also costs what the predicate itself costs, e.g. one exec of
@@ -112,20 +116,20 @@ neg_keyed() {
 }
 
 neg_cleared() {
-	_mon=$1
+	_cmon=$1
 	shift
-	_i=0
+	_cw=0
 	while :; do
-		_left=0
-		for _ns in "$@"; do
-			_left=$((_left + $(/usr/sbin/ip -n "$_ns" xfrm state | grep -c 'aead rfc4106')))
+		_cleft=0
+		for _cns in "$@"; do
+			_cleft=$((_cleft + $(/usr/sbin/ip -n "$_cns" xfrm state | grep -c 'aead rfc4106')))
 		done
-		[ "$_left" -eq 0 ] && break
-		_i=$((_i + 1))
-		[ "$_i" -lt 500 ] || return 1
+		[ "$_cleft" -eq 0 ] && break
+		_cw=$((_cw + 1))
+		[ "$_cw" -lt 500 ] || return 1
 		sleep 0.01
 	done
 	# Late "Deleted" messages are skipped by neg_keyed; start afresh.
 	sleep 0.2
-	: >"$_mon"
+	: >"$_cmon"
 }
