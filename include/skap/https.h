@@ -12,7 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define SKAP_HTTPS_BODY_MAX (256 * 1024)
+#define SKAP_HTTPS_BODY_MAX  (256 * 1024)
 #define SKAP_TLS_BINDING_LEN 32
 
 struct skap_https;
@@ -34,6 +34,22 @@ struct skap_https_opts {
 int skap_https_open(const struct skap_https_opts *o, struct skap_https **out, char *msg,
 		    size_t msg_size);
 void skap_https_close(struct skap_https *h);
+/*
+ * Drops the connection and makes a new one with the same options (the
+ * server closed an idle keep-alive connection, or a request failed). The
+ * same errors as open; after a failure H stays usable for another try,
+ * and a post on it fails with -ENOTCONN.
+ */
+int skap_https_reconnect(struct skap_https *h, char *msg, size_t msg_size);
+/* The socket, for watching whether the server closed it (-1 when none). */
+int skap_https_fd(const struct skap_https *h);
+/*
+ * For an idle connection whose socket became readable: reads what TLS
+ * sent on its own (session tickets) without blocking. 0 when the
+ * connection is still good; -ECONNRESET when the server closed it;
+ * -EPROTO when it sent data nobody asked for.
+ */
+int skap_https_idle_check(struct skap_https *h);
 /*
  * POSTs BODY (JSON) to PATH. 0 and *STATUS, *ANSWER (NUL-terminated, valid
  * until the next call), *LEN; negative errno when the connection failed

@@ -32,9 +32,10 @@ for tool in curl jq sqlite3; do
 done
 export SKAPCTL_SESSION=$tmp/session
 
+# start [PORT]: an ephemeral port unless told.
 start() {
 	rm -f "$tmp/port"
-	timeout 300 "$server" serve -d "$tmp/srv" -p 0 --port-file "$tmp/port" --enroll-rate 1000 \
+	timeout 300 "$server" serve -d "$tmp/srv" -p "${1:-0}" --port-file "$tmp/port" --enroll-rate 1000 \
 		2>>"$tmp/log" &
 	pid=$!
 	for _ in $(seq 100); do
@@ -164,6 +165,28 @@ tap_check "and not with A's" said "ticket does not open with the requester's key
 k=$(sed -n 's/^kid //p' "$tmp/out")
 C -j audit list --limit 1000 >"$tmp/audit"
 tap_check "the audit log holds the key id, never the key" grep -q "kid $k" "$tmp/audit"
+# skapd's kept connection (skap_https_idle_check, skap_https_reconnect).
+mkfifo "$tmp/go"
+"$dev" -s "$url" --ca "$tmp/srv/tls.crt" reconnect "$tmp/a" "$B" <"$tmp/go" >"$tmp/rc" 2>&1 &
+rc_pid=$!
+exec 3>"$tmp/go"
+for _ in $(seq 100); do
+	grep -q "^idle" "$tmp/rc" && break
+	sleep 0.1
+done
+tap_check "an idle kept connection reads open (session tickets are no close)" \
+	grep -q "^idle ok" "$tmp/rc"
+port=$(cat "$tmp/port")
+stop
+start "$port"
+# Sessions live in the server's memory: a restart ends them.
+echo "correct horse" | C login -u alice --password-stdin >/dev/null
+echo go >&3
+exec 3>&-
+wait "$rc_pid"
+tap_check "a server restart reads as a close on the idle connection" grep -qx "closed" "$tmp/rc"
+tap_check "and a reconnection with the same options gets a key" \
+	sh -c "tail -n 1 '$tmp/rc' | grep -q '^kid [0-9a-f]\{32\}$'"
 D key "$tmp/a" "$Q"
 tap_check "no key with a rejected peer" said "HTTP 403 peer_not_approved"
 D key "$tmp/a" gw-nosuchdevice

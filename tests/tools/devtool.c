@@ -7,12 +7,18 @@
  *           [--qkey-id ID --qkey-file F] [--name N] [--mis-sign] [--reuse OLD] STATE
  *   devtool -s URL --ca FILE status STATE
  *   devtool -s URL --ca FILE key STATE PEER-ID [PEER-STATE]
+ *   devtool -s URL --ca FILE reconnect STATE PEER-ID
  *
  * STATE is a file this tool writes (id, seed, DMK, in hex; certificate
  * beside it in STATE.crt): test data, not a device's real state. Answers:
  * "device ID STATE" / "state S" / "kid HEX" and, with PEER-STATE, whether
  * the ticket opens with the peer's key (it must) and with the requester's
- * (it must not). A refusal prints "refused: HTTP N CODE: MESSAGE", exit 1.
+ * (it must not). reconnect checks skapd's kept connection: a key request,
+ * then "idle ok" when the idle connection still reads as open (TLS 1.3
+ * session tickets are not a close); it waits for a line on stdin (the
+ * test restarts the server meanwhile), prints "closed" when the idle check
+ * sees the server gone, and "kid ..." after a reconnection on the same
+ * options. A refusal prints "refused: HTTP N CODE: MESSAGE", exit 1.
  */
 
 #include <skap/b64.h>
@@ -25,6 +31,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 struct dev {
 	char id[SKAP_ID_MAX + 1];
@@ -248,6 +255,62 @@ static int cmd_key(const char *url, const char *ca, int argc, char **argv)
 	return 0;
 }
 
+static int request_key(struct skap_https *h, const struct dev *a, const char *peer)
+{
+	uint8_t ticket[SKAP_TICKET_MAX_LEN];
+	struct skap_platform_error e;
+	struct skap_pair_key pk;
+	size_t tlen;
+	int ret = skap_platform_key(h, a->id, a->dmk, peer, &pk, ticket, &tlen, &e);
+
+	if (ret)
+		return refused(ret, &e);
+	printf("kid ");
+	for (int i = 0; i < SKAP_KID_LEN; i++)
+		printf("%02x", pk.kid[i]);
+	printf("\n");
+	skap_wipe(&pk, sizeof(pk));
+	return 0;
+}
+
+static int cmd_reconnect(const char *url, const char *ca, int argc, char **argv)
+{
+	struct skap_https_opts o = { .url = url, .ca_file = ca };
+	struct skap_https *h;
+	struct dev a;
+	char msg[256], line[16];
+	int ret;
+
+	if (argc < 3 || load(argv[1], &a) || !a.cert)
+		return 2;
+	o.cert_seed = a.seed;
+	o.cert_pem = a.cert;
+	ret = skap_https_open(&o, &h, msg, sizeof(msg));
+	if (ret) {
+		free(a.cert);
+		return printf("failed: %s\n", msg), 1;
+	}
+	ret = request_key(h, &a, argv[2]);
+	/* The tickets the server sent after the handshake have arrived by now. */
+	usleep(200000);
+	if (!ret)
+		printf("idle %s\n", skap_https_idle_check(h) ? "closed too early" : "ok");
+	fflush(stdout);
+	if (!ret && fgets(line, sizeof(line), stdin)) {
+		for (int i = 0; i < 50 && !(ret = skap_https_idle_check(h)); i++)
+			usleep(100000);
+		printf("%s\n", ret == -ECONNRESET ? "closed" : "not seen closed");
+		ret = skap_https_reconnect(h, msg, sizeof(msg));
+		if (ret)
+			printf("failed: %s\n", msg);
+		else
+			ret = request_key(h, &a, argv[2]);
+	}
+	skap_https_close(h);
+	free(a.cert);
+	return ret ? 1 : 0;
+}
+
 int main(int argc, char **argv)
 {
 	const char *url = NULL, *ca = NULL;
@@ -265,11 +328,13 @@ int main(int argc, char **argv)
 			break;
 	}
 	if (!url || !ca || i >= argc) {
-		fprintf(stderr, "usage: devtool -s URL --ca FILE enroll|status|key ...\n");
+		fprintf(stderr, "usage: devtool -s URL --ca FILE enroll|status|key|reconnect ...\n");
 		return 2;
 	}
 	if (!strcmp(argv[i], "key"))
 		return cmd_key(url, ca, argc - i, argv + i);
+	if (!strcmp(argv[i], "reconnect"))
+		return cmd_reconnect(url, ca, argc - i, argv + i);
 	o.url = url;
 	o.ca_file = ca;
 	ret = skap_https_open(&o, &h, msg, sizeof(msg));

@@ -11,6 +11,7 @@
 #include <skap/secret.h>
 
 #include <errno.h>
+#include <fcntl.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -31,7 +32,9 @@ struct skap_https {
 	SSL_CTX *ctx;
 	SSL *ssl;
 	int fd;
+	int timeout_s;
 	char host[256];
+	char port[8];
 	char buf[SKAP_HTTPS_BODY_MAX + 8192];
 	size_t len;
 };
@@ -80,8 +83,8 @@ static int split_url(const char *url, char *host, size_t hsize, char *port, size
 
 static int connect_to(const char *host, const char *port, int timeout_s)
 {
-	struct addrinfo hints = { .ai_socktype = SOCK_STREAM }, *ai, *a;
-	struct timeval tv = { .tv_sec = timeout_s };
+	struct addrinfo hints = {.ai_socktype = SOCK_STREAM}, *ai, *a;
+	struct timeval tv = {.tv_sec = timeout_s};
 	int fd = -1, err;
 
 	err = getaddrinfo(host, port, &hints, &ai);
@@ -94,7 +97,7 @@ static int connect_to(const char *host, const char *port, int timeout_s)
 			continue;
 		setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
 		setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
-		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &(int){ 1 }, sizeof(int));
+		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &(int){1}, sizeof(int));
 		if (connect(fd, a->ai_addr, a->ai_addrlen)) {
 			err = errno == EINPROGRESS ? -ETIMEDOUT : -errno;
 			close(fd);
@@ -105,12 +108,14 @@ static int connect_to(const char *host, const char *port, int timeout_s)
 	return fd >= 0 ? fd : err;
 }
 
-static int use_device_cert(SSL *ssl, const uint8_t *seed, const char *pem)
+/* The device certificate goes on the context: every reconnection presents it. */
+static int use_device_cert(SSL_CTX *ctx, const uint8_t *seed, const char *pem)
 {
 	EVP_PKEY *key = EVP_PKEY_new_raw_private_key(EVP_PKEY_ED25519, NULL, seed, 32);
 	BIO *bio = BIO_new_mem_buf(pem, -1);
 	X509 *x = bio ? PEM_read_bio_X509(bio, NULL, NULL, NULL) : NULL;
-	int ok = key && x && SSL_use_certificate(ssl, x) == 1 && SSL_use_PrivateKey(ssl, key) == 1;
+	int ok = key && x && SSL_CTX_use_certificate(ctx, x) == 1 &&
+		 SSL_CTX_use_PrivateKey(ctx, key) == 1;
 
 	BIO_free(bio);
 	X509_free(x);
@@ -118,12 +123,58 @@ static int use_device_cert(SSL *ssl, const uint8_t *seed, const char *pem)
 	return ok ? 0 : -EINVAL;
 }
 
+static void drop_connection(struct skap_https *h)
+{
+	if (h->ssl) {
+		SSL_shutdown(h->ssl);
+		SSL_free(h->ssl);
+		h->ssl = NULL;
+	}
+	if (h->fd >= 0)
+		close(h->fd);
+	h->fd = -1;
+}
+
+/* TCP, then TLS with H's context: 0, or a negative errno with MSG set. */
+static int handshake(struct skap_https *h, char *msg, size_t msg_size)
+{
+	int fd = connect_to(h->host, h->port, h->timeout_s);
+
+	if (fd < 0) {
+		set_msg(msg, msg_size, strerror(-fd));
+		return fd;
+	}
+	h->fd = fd;
+	h->ssl = SSL_new(h->ctx);
+	if (!h->ssl || !SSL_set_fd(h->ssl, fd) || !SSL_set1_host(h->ssl, h->host) ||
+	    (!strchr(h->host, ':') && !SSL_set_tlsext_host_name(h->ssl, h->host))) {
+		set_msg(msg, msg_size, "TLS setup failed");
+		goto fail;
+	}
+	if (SSL_connect(h->ssl) != 1) {
+		long v = SSL_get_verify_result(h->ssl);
+
+		if (v != X509_V_OK) {
+			if (msg && msg_size)
+				snprintf(msg, msg_size, "the platform's certificate: %s",
+					 X509_verify_cert_error_string(v));
+			ERR_clear_error();
+		} else {
+			set_msg(msg, msg_size, "TLS handshake failed");
+		}
+		goto fail;
+	}
+	return 0;
+fail:
+	drop_connection(h);
+	return -EPROTO;
+}
+
 int skap_https_open(const struct skap_https_opts *o, struct skap_https **out, char *msg,
 		    size_t msg_size)
 {
 	struct skap_https *h;
-	char port[8];
-	int fd, err = -EPROTO;
+	int err;
 
 	*out = NULL;
 	if (!o || !o->ca_file || !!o->cert_seed != !!o->cert_pem)
@@ -132,7 +183,8 @@ int skap_https_open(const struct skap_https_opts *o, struct skap_https **out, ch
 	if (!h)
 		return -ENOMEM;
 	h->fd = -1;
-	if (split_url(o->url, h->host, sizeof(h->host), port, sizeof(port))) {
+	h->timeout_s = o->timeout_s > 0 ? o->timeout_s : 10;
+	if (split_url(o->url, h->host, sizeof(h->host), h->port, sizeof(h->port))) {
 		set_msg(msg, msg_size, "the URL must be https://HOST:PORT");
 		free(h);
 		return -EINVAL;
@@ -145,53 +197,65 @@ int skap_https_open(const struct skap_https_opts *o, struct skap_https **out, ch
 		goto fail;
 	}
 	SSL_CTX_set_verify(h->ctx, SSL_VERIFY_PEER, NULL);
-	fd = connect_to(h->host, port, o->timeout_s > 0 ? o->timeout_s : 10);
-	if (fd < 0) {
-		err = fd;
-		set_msg(msg, msg_size, strerror(-fd));
-		goto fail;
-	}
-	h->fd = fd;
-	h->ssl = SSL_new(h->ctx);
-	if (!h->ssl || !SSL_set_fd(h->ssl, fd) || !SSL_set1_host(h->ssl, h->host) ||
-	    (!strchr(h->host, ':') && !SSL_set_tlsext_host_name(h->ssl, h->host)))
-		goto fail_msg;
-	if (o->cert_seed && use_device_cert(h->ssl, o->cert_seed, o->cert_pem)) {
+	if (o->cert_seed && use_device_cert(h->ctx, o->cert_seed, o->cert_pem)) {
 		set_msg(msg, msg_size, "the device certificate does not load");
 		err = -EINVAL;
 		goto fail;
 	}
-	if (SSL_connect(h->ssl) != 1) {
-		long v = SSL_get_verify_result(h->ssl);
-
-		if (v != X509_V_OK) {
-			if (msg && msg_size)
-				snprintf(msg, msg_size, "the platform's certificate: %s",
-					 X509_verify_cert_error_string(v));
-			ERR_clear_error();
-			goto fail;
-		}
-		goto fail_msg;
-	}
+	err = handshake(h, msg, msg_size);
+	if (err)
+		goto fail;
 	*out = h;
 	return 0;
-fail_msg:
-	set_msg(msg, msg_size, "TLS handshake failed");
 fail:
 	skap_https_close(h);
 	return err;
+}
+
+int skap_https_reconnect(struct skap_https *h, char *msg, size_t msg_size)
+{
+	drop_connection(h);
+	return handshake(h, msg, msg_size);
+}
+
+int skap_https_fd(const struct skap_https *h)
+{
+	return h->fd;
+}
+
+int skap_https_idle_check(struct skap_https *h)
+{
+	int n, flags, ssl_err;
+	char c;
+
+	if (!h->ssl)
+		return -ENOTCONN;
+	n = (int)recv(h->fd, &c, 1, MSG_PEEK | MSG_DONTWAIT);
+	if (n == 0)
+		return -ECONNRESET;
+	if (n < 0)
+		return errno == EAGAIN || errno == EWOULDBLOCK ? 0 : -errno;
+	/*
+	 * Records wait: TLS 1.3 session tickets after the handshake, or a
+	 * close_notify. OpenSSL reads them, without blocking.
+	 */
+	flags = fcntl(h->fd, F_GETFL);
+	if (flags < 0 || fcntl(h->fd, F_SETFL, flags | O_NONBLOCK))
+		return -errno;
+	n = SSL_read(h->ssl, h->buf, (int)sizeof(h->buf));
+	ssl_err = SSL_get_error(h->ssl, n);
+	fcntl(h->fd, F_SETFL, flags);
+	ERR_clear_error();
+	if (n > 0)
+		return -EPROTO; /* the server never speaks unasked */
+	return ssl_err == SSL_ERROR_WANT_READ ? 0 : -ECONNRESET;
 }
 
 void skap_https_close(struct skap_https *h)
 {
 	if (!h)
 		return;
-	if (h->ssl) {
-		SSL_shutdown(h->ssl);
-		SSL_free(h->ssl);
-	}
-	if (h->fd >= 0)
-		close(h->fd);
+	drop_connection(h);
 	SSL_CTX_free(h->ctx);
 	skap_wipe(h->buf, sizeof(h->buf)); /* answers carry sealed secrets */
 	free(h);
@@ -239,6 +303,10 @@ int skap_https_post(struct skap_https *h, const char *path, const char *body, in
 	char *msg = malloc(size);
 	int n, ok;
 
+	if (!h->ssl) {
+		free(msg);
+		return -ENOTCONN;
+	}
 	if (!msg)
 		return -ENOMEM;
 	n = snprintf(msg, size,
@@ -256,8 +324,10 @@ int skap_https_post(struct skap_https *h, const char *path, const char *body, in
 
 int skap_https_binding(struct skap_https *h, uint8_t out[SKAP_TLS_BINDING_LEN])
 {
+	if (!h->ssl)
+		return -ENOTCONN;
 	return SSL_export_keying_material(h->ssl, out, SKAP_TLS_BINDING_LEN, EXPORTER_LABEL,
-					  strlen(EXPORTER_LABEL), NULL, 0, 0) == 1 ?
-		       0 :
-		       -EPROTO;
+					  strlen(EXPORTER_LABEL), NULL, 0, 0) == 1
+		       ? 0
+		       : -EPROTO;
 }

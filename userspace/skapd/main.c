@@ -10,6 +10,7 @@
 #include <skap/config.h>
 
 #include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,16 +19,17 @@
 
 static void usage(FILE *out)
 {
-	fprintf(out,
-		"usage: skapd [-c FILE]                 run in the foreground\n"
-		"       skapd enroll --method M ...       enroll with the platform (skapd enroll -h)\n"
-		"       skapd bootstrap -k KEY ...        the same, OTA_QUANTUM with a bootstrap key\n"
-		"       skapd [-c FILE] --check-config\n"
-		"       skapd --version | --help\n"
-		"\n"
-		"  -c, --config FILE   configuration file (default " DEFAULT_CONFIG ")\n"
-		"      --check-config  check the configuration, print every error as\n"
-		"                      FILE:LINE: message, exit 0 only if it is valid\n");
+	fprintf(out, "usage: skapd [-c FILE]                 run in the foreground\n"
+		     "       skapd enroll --method M ...       enroll with the platform (skapd "
+		     "enroll -h)\n"
+		     "       skapd bootstrap -k KEY ...        the same, OTA_QUANTUM with a "
+		     "bootstrap key\n"
+		     "       skapd [-c FILE] --check-config\n"
+		     "       skapd --version | --help\n"
+		     "\n"
+		     "  -c, --config FILE   configuration file (default " DEFAULT_CONFIG ")\n"
+		     "      --check-config  check the configuration, print every error as\n"
+		     "                      FILE:LINE: message, exit 0 only if it is valid\n");
 }
 
 /* Prints a summary of a valid configuration: what skapd would set up. */
@@ -42,7 +44,8 @@ static void print_summary(const char *path, const struct skap_daemon_config *cfg
 
 		skap_endpoint_format(&l->peer, peer, sizeof(peer));
 		skap_endpoint_format(&l->local, local, sizeof(local));
-		printf("  link %s: peer %s at %s from %s, %s, %s, lifetime %llu s (rekey after %llu s)\n",
+		printf("  link %s: peer %s at %s from %s, %s, %s, lifetime %llu s (rekey after "
+		       "%llu s)\n",
 		       l->name, l->peer_id, peer, local,
 		       l->mode == SKAP_LINK_TUNNEL ? "tunnel" : "transport",
 		       l->start == SKAP_START_ON_DEMAND ? "on demand" : "immediate",
@@ -82,15 +85,17 @@ static int check_config(const char *path)
 int main(int argc, char **argv)
 {
 	static const struct option options[] = {
-		{ "config", required_argument, NULL, 'c' },
-		{ "check-config", no_argument, NULL, 'C' },
-		{ "version", no_argument, NULL, 'V' },
-		{ "help", no_argument, NULL, 'h' },
-		{ 0 },
+		{"config", required_argument, NULL, 'c'},
+		{"check-config", no_argument, NULL, 'C'},
+		{"version", no_argument, NULL, 'V'},
+		{"help", no_argument, NULL, 'h'},
+		{0},
 	};
 	const char *config = DEFAULT_CONFIG;
 	int check = 0, opt;
 
+	/* A platform connection closed under a write must be an error, not death. */
+	signal(SIGPIPE, SIG_IGN);
 	if (argc >= 2 && (!strcmp(argv[1], "enroll") || !strcmp(argv[1], "bootstrap")))
 		return skapd_enroll_main(argc - 1, argv + 1, !strcmp(argv[1], "bootstrap"));
 

@@ -8,13 +8,15 @@
  * expiry, so packets in flight are decrypted; when nothing new is in place
  * by then the policies drop the link's traffic (fail closed).
  *
- * Key requests block the loop for one HTTPS round trip (at most the
- * platform timeout, 5 s): the daemon has nothing else to do for that link
+ * Key requests go over one kept mutual-TLS connection (platform_conn.c)
+ * and block the loop for one HTTPS round trip (at most the platform
+ * timeout, 5 s): the daemon has nothing else to do for that link
  * meanwhile, and the peer engine's timers catch up on the next tick.
  */
 
 #include "negotiate.h"
 #include "identity.h"
+#include "platform_conn.h"
 
 #include <skap/kmod.h>
 #include <skap/log.h>
@@ -35,7 +37,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#define PLATFORM_TIMEOUT_S 5
 /*
  * The responder's new outbound SA waits this long: the kernel sends on the
  * newest SA at once, and the initiator installs its inbound side only when
@@ -52,9 +53,9 @@ struct delayed_out {
 
 struct link_state {
 	char name[SKAP_CONFIG_NAME_MAX + 1];
-	uint64_t installed_ms;	/* last SA pair */
-	uint64_t soft_ms;	/* last soft expire seen */
-	struct event *rekey;	/* the larger id's delayed rekey */
+	uint64_t installed_ms; /* last SA pair */
+	uint64_t soft_ms;      /* last soft expire seen */
+	struct event *rekey;   /* the larger id's delayed rekey */
 	struct skapd_neg *n;
 };
 
@@ -64,6 +65,7 @@ struct skapd_neg {
 	const struct skap_daemon_config *cfg;
 	const char *state_dir;
 	struct skapd_identity idn;
+	struct skapd_platform *platform;
 	int32_t keyring;
 	int fd;
 	struct skap_peer *peer;
@@ -97,23 +99,23 @@ static struct link_state *state_of(struct skapd_neg *n, const char *name)
 static void schedule_tick(struct skapd_neg *n, uint64_t next_ms)
 {
 	uint64_t now = now_ms(), wait = next_ms > now ? next_ms - now : 0;
-	struct timeval tv = { .tv_sec = (time_t)(wait / 1000),
-			      .tv_usec = (suseconds_t)(wait % 1000) * 1000 };
+	struct timeval tv = {.tv_sec = (time_t)(wait / 1000),
+			     .tv_usec = (suseconds_t)(wait % 1000) * 1000};
 
 	if (wait > 1000)
-		tv = (struct timeval){ .tv_sec = 1 };
+		tv = (struct timeval){.tv_sec = 1};
 	event_add(n->ev_tick, &tv);
 }
 
 /* ---- the peer engine's callbacks ---- */
 
-static int add_sa(struct skapd_neg *n, const struct skap_link_config *l, int32_t key,
-		  uint32_t spi, int inbound)
+static int add_sa(struct skapd_neg *n, const struct skap_link_config *l, int32_t key, uint32_t spi,
+		  int inbound)
 {
 	const struct skap_endpoint *src = inbound ? &l->peer : &l->local;
 	const struct skap_endpoint *dst = inbound ? &l->local : &l->peer;
 	struct skap_kmod_error err;
-	struct skap_sa sa = { 0 };
+	struct skap_sa sa = {0};
 	int ret;
 
 	sa.key = key;
@@ -153,8 +155,8 @@ static int add_out_later(struct skapd_neg *n, const struct skap_link_config *l, 
 			 uint32_t spi)
 {
 	struct delayed_out *o = calloc(1, sizeof(*o));
-	struct timeval tv = { .tv_sec = RESPONDER_OUT_DELAY_MS / 1000,
-			      .tv_usec = (RESPONDER_OUT_DELAY_MS % 1000) * 1000 };
+	struct timeval tv = {.tv_sec = RESPONDER_OUT_DELAY_MS / 1000,
+			     .tv_usec = (RESPONDER_OUT_DELAY_MS % 1000) * 1000};
 
 	if (!o)
 		return -ENOMEM;
@@ -174,7 +176,7 @@ static int install(void *arg, const struct skap_link_config *l, enum skap_peer_r
 {
 	struct skapd_neg *n = arg;
 	struct link_state *ls = state_of(n, l->name);
-	struct skap_key_params p = { 0 };
+	struct skap_key_params p = {0};
 	int32_t key_in = 0, key_out = 0;
 	char kid[2 * SKAP_KID_LEN + 1];
 	int ret;
@@ -201,8 +203,8 @@ static int install(void *arg, const struct skap_link_config *l, enum skap_peer_r
 	/* Inbound first: the peer's first packet under the new keys finds its SA. */
 	ret = add_sa(n, l, key_in, k->spi_in, 1);
 	if (!ret)
-		ret = role == SKAP_PEER_RESPONDER ? add_out_later(n, l, key_out, k->spi_out) :
-						    add_sa(n, l, key_out, k->spi_out, 0);
+		ret = role == SKAP_PEER_RESPONDER ? add_out_later(n, l, key_out, k->spi_out)
+						  : add_sa(n, l, key_out, k->spi_out, 0);
 	if (ret) {
 		skap_key_revoke(key_in);
 		skap_key_revoke(key_out);
@@ -212,9 +214,9 @@ static int install(void *arg, const struct skap_link_config *l, enum skap_peer_r
 	if (ls)
 		ls->installed_ms = now_ms();
 	log_info("link %s: SA pair installed as %s with %s: SPI in 0x%08x out 0x%08x, key id %s, "
-		 "keyring serials %d/%d", l->name,
-		 role == SKAP_PEER_INITIATOR ? "initiator" : "responder", k->peer, k->spi_in,
-		 k->spi_out, kid, key_in, key_out);
+		 "keyring serials %d/%d",
+		 l->name, role == SKAP_PEER_INITIATOR ? "initiator" : "responder", k->peer,
+		 k->spi_in, k->spi_out, kid, key_in, key_out);
 	return 0;
 }
 
@@ -240,34 +242,26 @@ static uint32_t new_spi(void *arg)
 
 static void initiate(struct skapd_neg *n, const struct skap_link_config *l, const char *why)
 {
-	struct skap_https_opts o = { .url = n->cfg->platform_url, .ca_file = n->cfg->ca_file,
-				     .cert_seed = n->idn.seed, .cert_pem = n->idn.cert,
-				     .timeout_s = PLATFORM_TIMEOUT_S };
 	uint8_t ticket[SKAP_TICKET_MAX_LEN];
 	struct skap_platform_error err;
 	struct skap_pair_key pk;
-	struct skap_https *h;
 	char msg[256], kid[2 * SKAP_KID_LEN + 1];
 	size_t tlen;
 	int ret;
 
-	if (skap_peer_busy(n->peer, l))
+	if (skap_peer_busy(n->peer, l) || !n->platform)
 		return;
 	log_info("link %s: negotiating with %s (%s)", l->name, l->peer_id, why);
-	ret = skap_https_open(&o, &h, msg, sizeof(msg));
-	if (ret) {
-		log_warn("link %s: the platform is unreachable: %s", l->name, msg);
-		return;
-	}
-	ret = skap_platform_key(h, n->idn.id, n->idn.dmk, l->peer_id, &pk, ticket, &tlen, &err);
-	skap_https_close(h);
+	ret = skapd_platform_key(n->platform, l->peer_id, &pk, ticket, &tlen, &err, msg,
+				 sizeof(msg));
 	if (ret == -EACCES) {
-		log_warn("link %s: the platform refused a key with %s: %s (%s)", l->name, l->peer_id,
-			 err.message, err.code);
+		log_warn("link %s: the platform refused a key with %s: %s (%s)", l->name,
+			 l->peer_id, err.message, err.code);
 		return;
 	}
 	if (ret) {
-		log_warn("link %s: key request failed: %s", l->name, strerror(-ret));
+		log_warn("link %s: key request failed: %s", l->name,
+			 ret == -EPROTO ? "the platform's answer does not open" : msg);
 		return;
 	}
 	kid_hex(pk.kid, kid);
@@ -276,6 +270,8 @@ static void initiate(struct skapd_neg *n, const struct skap_link_config *l, cons
 	skap_wipe(&pk, sizeof(pk));
 	if (ret && ret != -EALREADY)
 		log_warn("link %s: starting the exchange: %s", l->name, strerror(-ret));
+	/* The INIT is on its way: the next exchange's key pair while the peer works. */
+	skap_peer_prepare(n->peer);
 	schedule_tick(n, now_ms());
 }
 
@@ -297,8 +293,7 @@ void skapd_neg_acquire(struct skapd_neg *n, const struct skap_link_config *l)
 		initiate(n, l, "traffic is waiting");
 }
 
-void skapd_neg_expire(struct skapd_neg *n, const struct skap_link_config *l, int hard,
-		      int outbound)
+void skapd_neg_expire(struct skapd_neg *n, const struct skap_link_config *l, int hard, int outbound)
 {
 	struct link_state *ls;
 	struct timeval tv;
@@ -307,8 +302,10 @@ void skapd_neg_expire(struct skapd_neg *n, const struct skap_link_config *l, int
 		return;
 	if (hard) {
 		if (outbound && ls->installed_ms <= ls->soft_ms)
-			log_warn("link %s: keys expired with no new ones: traffic is dropped until a "
-				 "negotiation succeeds (fail closed)", l->name);
+			log_warn("link %s: keys expired with no new ones: traffic is dropped until "
+				 "a "
+				 "negotiation succeeds (fail closed)",
+				 l->name);
 		return;
 	}
 	if (!outbound)
@@ -347,7 +344,7 @@ static void on_tick(evutil_socket_t fd, short what, void *arg)
 
 static int open_socket(const struct skap_endpoint *ep)
 {
-	struct sockaddr_storage ss = { 0 };
+	struct sockaddr_storage ss = {0};
 	socklen_t len;
 	int fd = socket(ep->family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 
@@ -393,7 +390,7 @@ static void start_immediate(struct skapd_neg *n)
 
 	for (size_t i = 0; i < n->cfg->n_links; i++) {
 		const struct skap_link_config *l = &n->cfg->links[i];
-		uint32_t q[2] = { skap_link_reqid(l->name), 0 };
+		uint32_t q[2] = {skap_link_reqid(l->name), 0};
 
 		if (l->start != SKAP_START_IMMEDIATE)
 			continue;
@@ -432,8 +429,8 @@ static int make_link_states(struct skapd_neg *n)
 int skapd_neg_start(struct skapd_neg **out, struct event_base *base, struct skap_kmod *km,
 		    const struct skap_daemon_config *cfg)
 {
-	static const struct skap_peer_ops ops = { .install = install, .failed = failed,
-						  .new_spi = new_spi };
+	static const struct skap_peer_ops ops = {
+		.install = install, .failed = failed, .new_spi = new_spi};
 	struct skap_peer_ops my_ops = ops;
 	struct skap_kmod_info info;
 	struct skap_kmod_error err;
@@ -452,8 +449,11 @@ int skapd_neg_start(struct skapd_neg **out, struct event_base *base, struct skap
 	ret = skapd_identity_load(cfg->state_dir, &n->idn);
 	if (ret || !n->idn.id[0] || !n->idn.cert || strcmp(n->idn.state, "approved")) {
 		log_warn("not enrolled and approved (state in %s: %s): links stay closed; run "
-			 "skapd enroll", cfg->state_dir,
-			 ret ? strerror(-ret) : n->idn.id[0] ? n->idn.state : "no device id");
+			 "skapd enroll",
+			 cfg->state_dir,
+			 ret		? strerror(-ret)
+			 : n->idn.id[0] ? n->idn.state
+					: "no device id");
 		skapd_neg_free(n);
 		return ret ? ret : -EACCES;
 	}
@@ -471,6 +471,9 @@ int skapd_neg_start(struct skapd_neg **out, struct event_base *base, struct skap
 	ret = skap_dmk_derive(n->idn.dmk, SKAP_DMK_TICKET, n->idn.id, kt);
 	if (ret)
 		goto fail;
+	ret = skapd_platform_new(&n->platform, base, cfg->platform_url, cfg->ca_file, &n->idn);
+	if (ret)
+		goto fail;
 	my_ops.arg = n;
 	n->peer = skap_peer_new(n->idn.id, kt, n->fd, cfg, NULL, &my_ops);
 	skap_wipe(kt, sizeof(kt));
@@ -481,6 +484,7 @@ int skapd_neg_start(struct skapd_neg **out, struct event_base *base, struct skap
 		ret = -ENOMEM;
 		goto fail;
 	}
+	skap_peer_prepare(n->peer);
 	log_info("device %s (%s): negotiating on UDP port %u", n->idn.id, n->idn.fingerprint,
 		 cfg->listen.port);
 	start_immediate(n);
@@ -497,6 +501,10 @@ void skapd_neg_set_config(struct skapd_neg *n, const struct skap_daemon_config *
 		return;
 	n->cfg = cfg;
 	skap_peer_set_config(n->peer, cfg);
+	/* The platform's URL or CA file may have changed: a new connection. */
+	skapd_platform_free(n->platform);
+	if (skapd_platform_new(&n->platform, n->base, cfg->platform_url, cfg->ca_file, &n->idn))
+		log_error("out of memory for the platform connection");
 	make_link_states(n);
 	start_immediate(n);
 }
@@ -514,6 +522,7 @@ void skapd_neg_free(struct skapd_neg *n)
 	if (n->ev_tick)
 		event_free(n->ev_tick);
 	skap_peer_free(n->peer);
+	skapd_platform_free(n->platform);
 	if (n->fd >= 0)
 		close(n->fd);
 	skapd_identity_free(&n->idn);
