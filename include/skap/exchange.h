@@ -61,6 +61,13 @@ struct skap_initiator_params {
 	size_t ticket_len;
 	uint64_t now;
 	uint32_t session; /* 0: a fresh random one (a retry with a cookie keeps its own) */
+	/*
+	 * An X-Wing key pair made ahead of time with skap_xwing_keygen, so
+	 * that keygen is off the first packet's path; NULL: one is made now.
+	 * Used for this exchange only: the caller wipes its copy.
+	 */
+	const uint8_t *xwing_sk; /* SKAP_XWING_SK_LEN */
+	const uint8_t *xwing_pk; /* SKAP_XWING_PK_BYTES */
 };
 
 /* Builds the INIT in x->msg. COOKIE (32 bytes) may be NULL. */

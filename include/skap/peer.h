@@ -60,6 +60,12 @@ void skap_peer_set_config(struct skap_peer *p, const struct skap_daemon_config *
 int skap_peer_initiate(struct skap_peer *p, const struct skap_link_config *link,
 		       const struct skap_pair_key *pk, const uint8_t *ticket, size_t ticket_len,
 		       uint64_t now_ms);
+/*
+ * Makes the next exchange's X-Wing key pair now, when nothing waits for
+ * it (at start, and after each INIT is sent), so that an acquire does not
+ * pay for a keygen. Without one, an exchange makes its own.
+ */
+int skap_peer_prepare(struct skap_peer *p);
 /* Whether this side has an exchange for LINK in flight (no new key request needed). */
 bool skap_peer_busy(const struct skap_peer *p, const struct skap_link_config *link);
 /* Reads every datagram waiting on the socket (non-blocking) and acts on it. */

@@ -63,8 +63,12 @@ int skap_initiator_start(struct skap_initiator *x, const struct skap_initiator_p
 	ret = x->session ? 0 : skap_random(&x->session, sizeof(x->session));
 	if (!ret)
 		ret = skap_random(x->nonce, sizeof(x->nonce));
-	if (!ret)
+	if (!ret && p->xwing_sk && p->xwing_pk) {
+		memcpy(x->xwing_sk, p->xwing_sk, sizeof(x->xwing_sk));
+		memcpy(pk, p->xwing_pk, sizeof(pk));
+	} else if (!ret) {
 		ret = skap_xwing_keygen(x->xwing_sk, pk);
+	}
 	if (!ret)
 		ret = skap_peer_mac_key(x->k, x->kid, x->mac_key);
 	if (ret)

@@ -76,6 +76,10 @@ struct skap_peer {
 	uint64_t second_start_ms;
 	unsigned int inits_this_second;
 	struct skap_peer_stats stats;
+	/* The next exchange's X-Wing key pair, made while nothing waits. */
+	bool spare_ready;
+	uint8_t spare_sk[SKAP_XWING_SK_LEN];
+	uint8_t spare_pk[SKAP_XWING_PK_BYTES];
 };
 
 /* The address bytes of a sockaddr, IPv4-mapped IPv6 folded to IPv4. */
@@ -261,10 +265,33 @@ static int start_exchange(struct skap_peer *p, struct pending *e,
 		.session = session,
 	};
 	struct timespec ts;
+	int ret;
 
 	clock_gettime(CLOCK_REALTIME, &ts);
 	ip.now = (uint64_t)ts.tv_sec;
-	return skap_initiator_start(&e->x, &ip, cookie);
+	if (p->spare_ready) {
+		ip.xwing_sk = p->spare_sk;
+		ip.xwing_pk = p->spare_pk;
+	}
+	ret = skap_initiator_start(&e->x, &ip, cookie);
+	/* A key pair serves one exchange, whatever became of it. */
+	p->spare_ready = false;
+	explicit_bzero(p->spare_sk, sizeof(p->spare_sk));
+	return ret;
+}
+
+int skap_peer_prepare(struct skap_peer *p)
+{
+	int ret;
+
+	if (p->spare_ready)
+		return 0;
+	ret = skap_xwing_keygen(p->spare_sk, p->spare_pk);
+	if (ret)
+		explicit_bzero(p->spare_sk, sizeof(p->spare_sk));
+	else
+		p->spare_ready = true;
+	return ret;
 }
 
 bool skap_peer_busy(const struct skap_peer *p, const struct skap_link_config *link)
