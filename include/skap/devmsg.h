@@ -97,6 +97,7 @@ struct skap_status_answer {
 	char reason[SKAP_REASON_MAX + 1]; /* "" when none */
 	char *certificate;		  /* PEM, malloc'd, or NULL */
 	char *ca;			  /* PEM, malloc'd, or NULL */
+	char *config;			  /* the group's JSON object, malloc'd, or NULL */
 };
 
 int skap_devmsg_status_answer(const char *body, size_t len, struct skap_status_answer *ans);

@@ -61,6 +61,9 @@ struct skap_store_opts {
 	 * (t=3, m=65536 KiB, p=1, RFC 9106's second recommendation). */
 	uint32_t argon2_t;
 	uint32_t argon2_m_kib;
+	/* Tests only: stop the migrations at this schema version (0: the
+	 * current one), to check the upgrade from an older database. */
+	int schema_max;
 };
 
 /*
@@ -97,8 +100,9 @@ struct skap_tenant {
 };
 
 /*
- * A tenant with its "default" group and its default bootstrap key (named
- * "default", manual accept, into the default group). *ID may be NULL.
+ * A tenant with its "default" group, its "default" network and its default
+ * bootstrap key (named "default", manual accept, into the default group).
+ * *ID may be NULL.
  */
 int skap_tenant_create(struct skap_store *st, const char *actor, const char *name,
 		       int64_t *id);
@@ -108,21 +112,65 @@ int skap_tenant_list(struct skap_store *st, int64_t after, size_t limit,
 		     struct skap_tenant **out, size_t *n);
 int skap_tenant_set_ota_tls(struct skap_store *st, const char *actor, int64_t id, int on);
 
+/* ---- networks ---- */
+/*
+ * Devices negotiate keys with devices of the same network, or of a network
+ * joined to theirs by an active peering. Every tenant has a "default"
+ * network, which can be neither renamed nor deleted.
+ */
+struct skap_network {
+	int64_t id;
+	int64_t tenant_id;
+	char name[SKAP_NAME_MAX + 1];
+	char description[SKAP_DESC_MAX + 1];
+	int64_t created;
+};
+
+/* IN's tenant, name and description; -EEXIST for a name taken in the tenant. */
+int skap_network_create(struct skap_store *st, const char *actor, const struct skap_network *in,
+			int64_t *id);
+int skap_network_get(struct skap_store *st, int64_t id, struct skap_network *n);
+int skap_network_by_name(struct skap_store *st, int64_t tenant_id, const char *name,
+			 struct skap_network *n);
+int skap_network_list(struct skap_store *st, int64_t tenant_id, int64_t after, size_t limit,
+		      struct skap_network **out, size_t *n);
+/* Replaces name and description with IN's (IN->id names it); -EPERM for
+ * renaming the default network. */
+int skap_network_update(struct skap_store *st, const char *actor, const struct skap_network *in);
+/* -EPERM for the default network; -ENOTEMPTY while devices or groups are
+ * in it or a peering of it is requested or active. */
+int skap_network_delete(struct skap_store *st, const char *actor, int64_t id);
+
 /* ---- groups ---- */
+#define SKAP_GROUP_CONFIG_MAX	4096	/* bytes of JSON text */
+
 struct skap_group {
 	int64_t id;
 	int64_t tenant_id;
 	char name[SKAP_NAME_MAX + 1];
+	int64_t network_id;	/* where enrolled devices land; 0: the default network */
+	/* A JSON object given to the group's approved devices (their status). */
+	char config[SKAP_GROUP_CONFIG_MAX + 1];
 	int64_t created;
 };
 
-int skap_group_create(struct skap_store *st, const char *actor, int64_t tenant_id,
-		      const char *name, int64_t *id);
+/*
+ * IN's tenant, name, network (0: default; else one of the tenant's) and
+ * config ("" for an empty object; otherwise a JSON object of at most
+ * SKAP_GROUP_CONFIG_MAX bytes, -EINVAL for anything else).
+ */
+int skap_group_create(struct skap_store *st, const char *actor, const struct skap_group *in,
+		      int64_t *id);
 int skap_group_by_name(struct skap_store *st, int64_t tenant_id, const char *name,
 		       struct skap_group *g);
 int skap_group_get(struct skap_store *st, int64_t id, struct skap_group *g);
 int skap_group_list(struct skap_store *st, int64_t tenant_id, int64_t after, size_t limit,
 		    struct skap_group **out, size_t *n);
+/* Replaces name, network and config with IN's (IN->id names it); -EPERM for
+ * renaming the default group. Devices already enrolled stay where they are. */
+int skap_group_update(struct skap_store *st, const char *actor, const struct skap_group *in);
+/* -EPERM for the default group; -ENOTEMPTY while devices or bootstrap keys use it. */
+int skap_group_delete(struct skap_store *st, const char *actor, int64_t id);
 
 /* ---- users ---- */
 struct skap_user {
@@ -233,10 +281,27 @@ enum skap_device_state {
 const char *skap_device_state_name(enum skap_device_state state);
 int skap_device_state_parse(const char *s, enum skap_device_state *state);
 
+/* What a device may do in key negotiation. */
+enum skap_device_role {
+	SKAP_DEVICE_GATEWAY = 0,	/* request keys and be requested: the default */
+	SKAP_DEVICE_INITIATOR,		/* only request keys */
+	SKAP_DEVICE_RESPONDER,		/* only be the peer of a request */
+	SKAP_DEVICE_ROLE__COUNT,
+};
+
+/* "gateway", ...; NULL out of range. And the reverse (-EINVAL). */
+const char *skap_device_role_name(enum skap_device_role role);
+int skap_device_role_parse(const char *s, enum skap_device_role *role);
+
 struct skap_device {
 	char id[SKAP_DEVICE_ID_MAX + 1];
 	int64_t tenant_id;
 	int64_t group_id;
+	int64_t network_id;
+	char name[SKAP_NAME_MAX + 1];		/* unique in the tenant; "" when none */
+	char group[SKAP_NAME_MAX + 1];		/* the names of group_id and network_id */
+	char network[SKAP_NAME_MAX + 1];
+	enum skap_device_role role;
 	enum skap_device_state state;
 	char reason[SKAP_DESC_MAX + 1];		/* of a rejection or revocation */
 	char method[16];			/* "qkey", "ota-quantum", "ota-tls" */
@@ -248,6 +313,7 @@ struct skap_device {
 	char last_addr[64];
 	int64_t clone_attempts;
 	int64_t cert_expires;			/* 0: no certificate yet */
+	int rebind;				/* one re-enrollment of its key allowed */
 };
 
 /* What an enrollment brings; exactly one of BOOTSTRAP_KEY and USER_ID. */
@@ -267,12 +333,16 @@ struct skap_enroll_in {
  * Enrolls a device in one transaction: takes a use of the bootstrap key (or
  * checks the user), consumes the QKEY when there is one (it must belong to
  * the same tenant and, when bound, to the requested device NAME), makes the
- * device (pending, or approved for an auto-accept key, in the key's group)
- * with a fresh DMK, and audits. The same public key again, from the same
- * tenant while the device is pending, answers that device (*FRESH 0): a
- * device that lost the answer asks again. Any other reuse of an enrolled
- * public key is a clone attempt: counted on the device, audited, -EADDRINUSE.
- * -EACCES for a refused credential or QKEY (not told apart).
+ * device (pending, or approved for an auto-accept key, in the key's group
+ * and that group's network, role gateway, named NAME when that name is
+ * valid and free in the tenant) with a fresh DMK, and audits. The same
+ * public key again, from the same tenant while the device is pending,
+ * answers that device (*FRESH 0): a device that lost the answer asks
+ * again. After skap_device_rebind, one enrollment of the device's key with
+ * a credential of its tenant gives the same device a fresh DMK and makes it
+ * pending again (*FRESH 1). Any other reuse of an enrolled public key is a
+ * clone attempt: counted on the device, audited, -EADDRINUSE. -EACCES for a
+ * refused credential or QKEY (not told apart).
  */
 int skap_device_enroll(struct skap_store *st, const struct skap_enroll_in *in, const char *name,
 		       struct skap_device *out, uint8_t dmk[SKAP_DEVICE_DMK_LEN], int *fresh);
@@ -294,6 +364,95 @@ int skap_device_set_certificate(struct skap_store *st, const char *id, const cha
 int skap_device_certificate(struct skap_store *st, const char *id, char **pem);
 /* A request from the device: last seen now, from ADDR. */
 int skap_device_seen(struct skap_store *st, const char *id, const char *addr);
+
+/* An administrator's change to a device: the fields to change. */
+struct skap_device_change {
+	const char *name;	/* NULL: unchanged */
+	int64_t group_id;	/* 0: unchanged; else a group of the device's tenant */
+	int64_t network_id;	/* 0: unchanged; else a network of the device's tenant */
+	int role;		/* < 0: unchanged; else an enum skap_device_role */
+};
+
+/* -EEXIST for a name taken in the tenant, -ENOENT for a group or network
+ * that is not the device's tenant's. */
+int skap_device_update(struct skap_store *st, const char *actor, const char *id,
+		       const struct skap_device_change *c);
+/* The device and its DMK are gone: it gets no key and no status any more. */
+int skap_device_delete(struct skap_store *st, const char *actor, const char *id);
+/*
+ * The administrator's answer to a clone alert: clears the clone count and
+ * the live address binding (the next source becomes the bound one) and
+ * allows one re-enrollment of the device's public key (see
+ * skap_device_enroll).
+ */
+int skap_device_rebind(struct skap_store *st, const char *actor, const char *id);
+
+/* ---- peerings between networks of different tenants ---- */
+enum skap_peering_state {
+	SKAP_PEERING_REQUESTED = 0,	/* by the requesting tenant's admin */
+	SKAP_PEERING_ACTIVE,		/* accepted by the peer tenant's admin */
+	SKAP_PEERING_REJECTED,		/* refused by the peer tenant */
+	SKAP_PEERING_ENDED,		/* ended by either side (or withdrawn) */
+	SKAP_PEERING__COUNT,
+};
+
+const char *skap_peering_state_name(enum skap_peering_state state);
+
+struct skap_peering {
+	int64_t id;
+	int64_t tenant_id, network_id;		/* the requesting side */
+	int64_t peer_tenant_id, peer_network_id;
+	/* Names of both sides; a network deleted after the peering ended reads "". */
+	char tenant[SKAP_NAME_MAX + 1], network[SKAP_NAME_MAX + 1];
+	char peer_tenant[SKAP_NAME_MAX + 1], peer_network[SKAP_NAME_MAX + 1];
+	enum skap_peering_state state;
+	char requested_by[SKAP_NAME_MAX + 16];
+	int64_t created, accepted, ended;	/* 0: not (yet) */
+};
+
+/*
+ * TENANT_ID asks to join its NETWORK with PEER_NETWORK of PEER_TENANT
+ * (names). -EINVAL for a tenant peering with itself; -ENOENT for an unknown
+ * network, tenant or peer network (not told apart); -EEXIST when the two
+ * networks already have a requested or active peering. Audited in both
+ * tenants.
+ */
+int skap_peering_request(struct skap_store *st, const char *actor, int64_t tenant_id,
+			 const char *network, const char *peer_tenant, const char *peer_network,
+			 int64_t *id);
+int skap_peering_get(struct skap_store *st, int64_t id, struct skap_peering *p);
+/* Peerings in which TENANT_ID is either side. */
+int skap_peering_list(struct skap_store *st, int64_t tenant_id, int64_t after, size_t limit,
+		      struct skap_peering **out, size_t *n);
+/*
+ * The peer tenant TENANT_ID accepts (ACCEPT 1) or rejects a requested
+ * peering: -ENOENT when TENANT_ID is neither side, -EACCES when it is the
+ * requesting side, -EPERM when the peering is not requested any more.
+ */
+int skap_peering_answer(struct skap_store *st, const char *actor, int64_t tenant_id, int64_t id,
+			int accept);
+/* Either side ends a requested or active peering (-EPERM otherwise). */
+int skap_peering_end(struct skap_store *st, const char *actor, int64_t tenant_id, int64_t id);
+
+/* ---- key policy ---- */
+enum skap_key_refusal {
+	SKAP_KEY_ALLOWED = 0,
+	SKAP_KEY_NOT_APPROVED,		/* the requester */
+	SKAP_KEY_ROLE_INITIATE,		/* the requester's role may not request */
+	SKAP_KEY_NO_PATH,		/* not the same network, nor peered networks */
+	SKAP_KEY_PEER_NOT_APPROVED,
+	SKAP_KEY_ROLE_RESPOND,		/* the peer's role may not answer */
+};
+
+/*
+ * Whether A may get a key with B: both approved, the same network or two
+ * networks joined by an active peering, A's role may request and B's may
+ * answer. 0, or -EPERM with the first refusal in *WHY (in the order above:
+ * a peer outside A's reach is NO_PATH whatever its state, so that a device
+ * cannot learn anything of devices it may not reach). -EIO on failure.
+ */
+int skap_key_policy(struct skap_store *st, const struct skap_device *a,
+		    const struct skap_device *b, enum skap_key_refusal *why);
 
 /* ---- QKEYs ---- */
 #define SKAP_QKEY_RAW_LEN	32

@@ -2,7 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0
 # skapctl against a real skap-server on 127.0.0.1: login saves a 0600
 # session, every administrative command works with tables and with --json,
-# the server's certificate is checked (a wrong CA is refused), and the exit
+# the server's certificate is checked (a wrong CA is refused), networks,
+# groups, peerings between two tenants and device administration work
+# (a device enrolled through devtool), and the exit
 # status tells success (0), refusal (1), usage (2), unreachable (3) and
 # missing authentication (4) apart. Needs jq.
 set -u
@@ -22,7 +24,7 @@ fi
 export SKAPCTL_SESSION=$tmp/cli/session
 unset SKAP_SERVER SKAP_CA SKAP_TOKEN
 
-echo "correct horse" | "$server" init -d "$tmp/srv" -t acme -u alice --password-stdin >/dev/null
+echo "correct horse" | "$server" init -d "$tmp/srv" -t acme -u alice --password-stdin >"$tmp/init.out"
 echo "other horse" | "$server" init -d "$tmp/other" -t other -u zed --password-stdin \
 	--san IP:192.0.2.7 --san DNS:platform.example >/dev/null
 tap_check "init --san names the platform in its development certificate" \
@@ -108,6 +110,73 @@ tap_check "user list shows roles" grep -Eq "^[0-9]+ +erin +auditor +enabled$" "$
 run 0 "audit list" audit list
 tap_check "audit shows who created the key" grep -Eq "user:alice +bootstrap_key.create +b7" "$tmp/out"
 
+# ---- networks, groups, peerings, device administration, tenant switch ----
+run 0 "network create" network create lab --description "the lab"
+tap_check "network create shows it" grep -Eq "^name: +lab$" "$tmp/out"
+lab=$(sed -n 's/^id: *//p' "$tmp/out")
+run 1 "network create with a taken name: 1" network create lab
+run 0 "network list" network list
+tap_check "network list shows both" grep -Eq "^[0-9]+ +lab +the lab$" "$tmp/out"
+run 0 "network update" -j network update "$lab" --description "lab 2"
+tap_check "update took effect" jq -e '.description == "lab 2"' "$tmp/out"
+run 2 "network update with nothing to change: 2" network update "$lab"
+run 1 "network delete of the default network: 1" network delete 1
+echo '{"mtu": 1400}' >"$tmp/cfg.json"
+echo '[1]' >"$tmp/bad.json"
+run 2 "group create with a config that is no object: 2" group create branch --config-file "$tmp/bad.json"
+run 0 "group create" group create branch --network lab --config-file "$tmp/cfg.json"
+tap_check "group create shows network and config" \
+	sh -c "grep -Eq '^network: +lab$' '$tmp/out' && grep -Eq '^config: +\{\"mtu\":1400\}$' '$tmp/out'"
+grp=$(sed -n 's/^id: *//p' "$tmp/out")
+run 0 "group list" group list
+tap_check "group list shows the group's network" grep -Eq "^$grp +branch +lab$" "$tmp/out"
+run 0 "group update --default-network" -j group update "$grp" --default-network
+tap_check "the group lands devices in the default network" jq -e '.network == null and .config.mtu == 1400' "$tmp/out"
+run 0 "group delete" group delete "$grp"
+run 1 "a deleted group is gone: 1" group show "$grp"
+run 0 "network delete" network delete "$lab"
+
+stdin=/dev/null run 0 "tenant set --ota-tls on" -j tenant set --ota-tls on
+tap_check "OTA_TLS is on" jq -e '.ota_tls == true' "$tmp/out"
+run 0 "tenant set --ota-tls off" tenant set --ota-tls off
+tap_check "and off" grep -q "OTA_TLS off" "$tmp/out"
+run 2 "tenant set --ota-tls maybe: 2" tenant set --ota-tls maybe
+
+echo "zebra horse" | "$server" tenant create -d "$tmp/srv" beta --owner zed --password-stdin >/dev/null
+run 0 "peering request" peering request --network default --peer-tenant beta --peer-network default
+tap_check "the request waits for the other tenant" grep -q "^state: *requested" "$tmp/out"
+pid_=$(sed -n 's/^id: *//p' "$tmp/out")
+run 1 "peering request with an unknown tenant: 1" peering request --network default --peer-tenant nobody --peer-network default
+run 2 "peering request without the peer network: 2" peering request --network default --peer-tenant beta
+run 1 "the requester cannot accept: 1" peering accept "$pid_"
+echo "zebra horse" >"$tmp/zpw"
+stdin=$tmp/zpw SKAPCTL_SESSION=$tmp/cli/zed run 0 "the other tenant's owner logs in" -s "$url" --ca "$tmp/srv/tls.crt" login -u zed --password-stdin
+SKAPCTL_SESSION=$tmp/cli/zed run 0 "the other tenant lists it" peering list
+tap_check "as the peer side" grep -Eq "^$pid_ +requested +peer +acme/default +beta/default$" "$tmp/out"
+SKAPCTL_SESSION=$tmp/cli/zed run 0 "peering accept" peering accept "$pid_"
+tap_check "accepted: active" grep -q "^state: *active" "$tmp/out"
+run 0 "peering end" -j peering end "$pid_"
+tap_check "ended" jq -e '.state == "ended"' "$tmp/out"
+run 1 "ended once: 1" peering end "$pid_"
+
+defkey=$(sed -n 's/^default bootstrap key: //p' "$tmp/init.out")
+"$bin/tests/devtool" -s "$url" --ca "$tmp/srv/tls.crt" enroll -m ota-quantum -k "$defkey" --name gw-one "$tmp/dev1" >"$tmp/dev.out" 2>&1
+dev=$(sed -n 's/^device \([^ ]*\) .*/\1/p' "$tmp/dev.out")
+run 0 "device rename" device rename "$dev" branch-7
+tap_check "the device shows its new name" grep -Eq "^name: +branch-7$" "$tmp/out"
+run 1 "device rename to a bad name: 1" device rename "$dev" "a b"
+run 0 "device set-role" -j device set-role "$dev" initiator
+tap_check "the role is set" jq -e '.role == "initiator"' "$tmp/out"
+run 1 "device set-role to an unknown role: 1" device set-role "$dev" king
+run 0 "network create for a move" network create west
+run 0 "device move" device move "$dev" --network west
+tap_check "the device is in the new network" grep -Eq "^network: +west " "$tmp/out"
+run 2 "device move to nowhere: 2" device move "$dev"
+run 0 "device rebind" -j device rebind "$dev"
+tap_check "rebind allows one re-enrollment" jq -e '.rebind == true and .clone_attempts == 0' "$tmp/out"
+run 0 "device delete" device delete "$dev"
+run 1 "a deleted device is gone: 1" device show "$dev"
+
 # An auditor's session: reads, but may not change.
 export SKAPCTL_SESSION=$tmp/cli/auditor
 stdin=$tmp/pw run 0 "auditor login" -s "$url" --ca "$tmp/srv/tls.crt" login -u erin --password-stdin
@@ -115,6 +184,10 @@ run 0 "auditor lists keys" bootstrap-key list
 run 1 "auditor may not create a key: 1" bootstrap-key create b8
 tap_check "the refusal says why" grep -q "role" "$tmp/err"
 run 1 "auditor may not reveal: 1" bootstrap-key reveal 1
+run 0 "auditor lists networks" network list
+run 1 "auditor may not create a network: 1" network create east
+run 1 "auditor may not request a peering: 1" peering request --network default --peer-tenant beta --peer-network default
+run 1 "auditor may not switch OTA_TLS: 1" tenant set --ota-tls on
 
 run 0 "logout" logout
 tap_check "logout removes the session" test ! -e "$SKAPCTL_SESSION"

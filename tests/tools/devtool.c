@@ -11,7 +11,8 @@
  *
  * STATE is a file this tool writes (id, seed, DMK, in hex; certificate
  * beside it in STATE.crt): test data, not a device's real state. Answers:
- * "device ID STATE" / "state S" / "kid HEX" and, with PEER-STATE, whether
+ * "device ID STATE" / "state S" (and "config JSON" when the platform sends
+ * the group's configuration) / "kid HEX" and, with PEER-STATE, whether
  * the ticket opens with the peer's key (it must) and with the requester's
  * (it must not). reconnect checks skapd's kept connection: a key request,
  * then "idle ok" when the idle connection still reads as open (TLS 1.3
@@ -194,10 +195,14 @@ static int cmd_status(struct skap_https *h, const char *state)
 	if (load(state, &d))
 		return 2;
 	ret = skap_platform_status(h, d.id, d.dmk, &st, &e);
-	if (ret)
+	if (ret) {
+		free(d.cert);
 		return refused(ret, &e);
+	}
 	printf("state %s%s%s\ncertificate %s\n", st.state, st.reason[0] ? " " : "", st.reason,
 	       st.certificate ? "yes" : "no");
+	if (st.config)
+		printf("config %s\n", st.config);
 	if (st.certificate) {
 		snprintf(crt, sizeof(crt), "%s.crt", state);
 		skap_file_write_atomic(crt, st.certificate, strlen(st.certificate), 0644);

@@ -309,10 +309,12 @@ TEST(status_answer_and_errors)
 {
 	static const char ok[] = "{\"state\":\"approved\",\"reason\":null,"
 				 "\"certificate\":\"-----BEGIN CERTIFICATE-----\\nx\\n\","
-				 "\"ca\":\"-----BEGIN CERTIFICATE-----\\ny\\n\"}";
+				 "\"ca\":\"-----BEGIN CERTIFICATE-----\\ny\\n\","
+				 "\"config\":{\"mtu\":1400}}";
 	static const char rejected[] = "{\"state\":\"rejected\",\"reason\":\"unknown site\","
 				       "\"certificate\":null,\"ca\":null}";
 	static const char bad[] = "{\"state\":\"approved\",\"certificate\":\"not a pem\"}";
+	static const char bad_config[] = "{\"state\":\"approved\",\"config\":[1]}";
 	static const char err[] = "{\"error\":{\"code\":\"forbidden\",\"message\":\"no\"}}";
 	struct skap_status_answer st;
 	char code[32], msg[64];
@@ -321,11 +323,14 @@ TEST(status_answer_and_errors)
 	EXPECT_STREQ("approved", st.state);
 	EXPECT_NE(NULL, st.certificate);
 	EXPECT_NE(NULL, st.ca);
+	EXPECT_STREQ("{\"mtu\":1400}", st.config);
 	skap_status_answer_free(&st);
 	ASSERT_EQ(0, skap_devmsg_status_answer(rejected, strlen(rejected), &st));
 	EXPECT_STREQ("unknown site", st.reason);
 	EXPECT_EQ(NULL, st.certificate);
+	EXPECT_EQ(NULL, st.config);
 	skap_status_answer_free(&st);
+	EXPECT_EQ(-EBADMSG, skap_devmsg_status_answer(bad_config, strlen(bad_config), &st));
 	EXPECT_EQ(-EBADMSG, skap_devmsg_status_answer(bad, strlen(bad), &st));
 	EXPECT_EQ(-EBADMSG, skap_devmsg_status_answer("[]", 2, &st));
 	EXPECT_EQ(-EBADMSG, skap_devmsg_status_answer("{\"state\":1}", 11, &st));

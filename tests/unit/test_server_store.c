@@ -3,7 +3,10 @@
  * skap-server's store on a real SQLite file: schema and migrations, tenants
  * with their default group and key, users and Argon2id logins, the
  * bootstrap-key life cycle, the append-only audit log, and bad input that
- * changes nothing.
+ * changes nothing. Networks, groups' settings, peerings across tenants,
+ * the key policy matrix, device administration (rename, move, delete,
+ * rebind and the one re-enrollment it allows), and the upgrade from
+ * schema 2.
  */
 
 #include <skap/crypto.h>
@@ -292,7 +295,9 @@ TEST_F(store, bkey_life_cycle)
 	int64_t id, gid;
 	time_t now = time(NULL);
 
-	ASSERT_EQ(0, skap_group_create(self->st, "system", self->tenant, "batch-7", &gid));
+	struct skap_group gin = {.tenant_id = self->tenant, .name = "batch-7"};
+
+	ASSERT_EQ(0, skap_group_create(self->st, "system", &gin, &gid));
 	in.tenant_id = self->tenant;
 	snprintf(in.name, sizeof(in.name), "batch-7");
 	snprintf(in.description, sizeof(in.description), "production batch 7");
@@ -524,6 +529,422 @@ TEST_F(store, bkey_max_uses_under_concurrency)
 	EXPECT_EQ(25, total);
 	ASSERT_EQ(0, skap_bkey_get(self->st, id, &k));
 	EXPECT_EQ(25, k.uses);
+}
+
+/* ---- networks, groups, peerings, key policy, device administration ---- */
+
+/* An auto-accept key of TENANT into GROUP (0: default): the key text in KEY. */
+static int auto_key(struct skap_store *st, int64_t tenant, int64_t group, const char *name,
+		    char key[SKAP_BKEY_STR_SIZE])
+{
+	struct skap_bkey in = {.tenant_id = tenant, .group_id = group, .auto_accept = 1};
+
+	snprintf(in.name, sizeof(in.name), "%s", name);
+	return skap_bkey_create(st, "system", &in, NULL, key);
+}
+
+/* Enrolls the identity whose public key is 32 times SEED with KEY. */
+static int enroll(struct skap_store *st, const char *key, uint8_t seed, const char *name,
+		  struct skap_device *d, uint8_t dmk[SKAP_DEVICE_DMK_LEN], int *fresh)
+{
+	uint8_t pub[SKAP_DEVICE_PUB_LEN];
+	struct skap_enroll_in in = {
+		.method = "ota-quantum",
+		.public_key = pub,
+		.fingerprint = "SHA256:test",
+		.report = "{}",
+		.bootstrap_key = key,
+		.source = "192.0.2.1",
+	};
+
+	memset(pub, seed, sizeof(pub));
+	return skap_device_enroll(st, &in, name, d, dmk, fresh);
+}
+
+static int enroll_simple(struct skap_store *st, const char *key, uint8_t seed,
+			 struct skap_device *d)
+{
+	uint8_t dmk[SKAP_DEVICE_DMK_LEN];
+	int fresh;
+
+	return enroll(st, key, seed, NULL, d, dmk, &fresh);
+}
+
+TEST_F(store, network_life_cycle)
+{
+	struct skap_network in = {.tenant_id = self->tenant, .name = "lab"}, n, *list;
+	struct skap_group g = {.tenant_id = self->tenant, .name = "lab-gw"};
+	int64_t nid, gid, def;
+	int audit;
+	size_t cnt;
+
+	ASSERT_EQ(0, skap_network_by_name(self->st, self->tenant, "default", &n));
+	def = n.id;
+	snprintf(in.description, sizeof(in.description), "the lab");
+	ASSERT_EQ(0, skap_network_create(self->st, "user:alice", &in, &nid));
+	ASSERT_EQ(0, skap_network_get(self->st, nid, &n));
+	EXPECT_STREQ("lab", n.name);
+	EXPECT_STREQ("the lab", n.description);
+
+	audit = rows(self->db, "audit");
+	EXPECT_EQ(-EEXIST, skap_network_create(self->st, "user:alice", &in, NULL));
+	snprintf(in.name, sizeof(in.name), "a b");
+	EXPECT_EQ(-EINVAL, skap_network_create(self->st, "user:alice", &in, NULL));
+	snprintf(in.name, sizeof(in.name), "ok");
+	snprintf(in.description, sizeof(in.description), "tab\there");
+	EXPECT_EQ(-EINVAL, skap_network_create(self->st, "user:alice", &in, NULL));
+	n.id = def;
+	snprintf(n.name, sizeof(n.name), "renamed");
+	EXPECT_EQ(-EPERM, skap_network_update(self->st, "user:alice", &n));
+	EXPECT_EQ(-EPERM, skap_network_delete(self->st, "user:alice", def));
+	EXPECT_EQ(-ENOENT, skap_network_delete(self->st, "user:alice", 999));
+	EXPECT_EQ(audit, rows(self->db, "audit"));
+	EXPECT_EQ(2, rows(self->db, "networks"));
+
+	/* A group that lands devices in it keeps it. */
+	g.network_id = nid;
+	ASSERT_EQ(0, skap_group_create(self->st, "user:alice", &g, &gid));
+	EXPECT_EQ(-ENOTEMPTY, skap_network_delete(self->st, "user:alice", nid));
+	ASSERT_EQ(0, skap_group_delete(self->st, "user:alice", gid));
+
+	ASSERT_EQ(0, skap_network_get(self->st, nid, &n));
+	snprintf(n.name, sizeof(n.name), "lab-2");
+	ASSERT_EQ(0, skap_network_update(self->st, "user:alice", &n));
+	ASSERT_EQ(0, skap_network_list(self->st, self->tenant, 0, 10, &list, &cnt));
+	ASSERT_EQ(2, cnt);
+	EXPECT_STREQ("default", list[0].name);
+	EXPECT_STREQ("lab-2", list[1].name);
+	free(list);
+	ASSERT_EQ(0, skap_network_delete(self->st, "user:alice", nid));
+	EXPECT_EQ(-ENOENT, skap_network_get(self->st, nid, &n));
+}
+
+TEST_F(store, group_config_and_network)
+{
+	struct skap_group in = {.tenant_id = self->tenant, .name = "branch"}, g;
+	struct skap_network other_net;
+	struct skap_device d;
+	char key[SKAP_BKEY_STR_SIZE];
+	int64_t gid, other;
+	int audit;
+
+	ASSERT_EQ(0, skap_tenant_create(self->st, "system", "other", &other));
+	ASSERT_EQ(0, skap_network_by_name(self->st, other, "default", &other_net));
+	snprintf(in.config, sizeof(in.config), "{\"mtu\": 1400}");
+	ASSERT_EQ(0, skap_group_create(self->st, "user:alice", &in, &gid));
+	ASSERT_EQ(0, skap_group_get(self->st, gid, &g));
+	EXPECT_STREQ("{\"mtu\": 1400}", g.config);
+	EXPECT_EQ(0, g.network_id);
+
+	audit = rows(self->db, "audit");
+	g.network_id = other_net.id;
+	EXPECT_EQ(-ENOENT, skap_group_update(self->st, "user:alice", &g));
+	g.network_id = 0;
+	snprintf(g.config, sizeof(g.config), "[1, 2]");
+	EXPECT_EQ(-EINVAL, skap_group_update(self->st, "user:alice", &g));
+	snprintf(g.config, sizeof(g.config), "{\"a\": 1, \"a\": 2}");
+	EXPECT_EQ(-EINVAL, skap_group_update(self->st, "user:alice", &g));
+	snprintf(g.config, sizeof(g.config), "{not json");
+	EXPECT_EQ(-EINVAL, skap_group_update(self->st, "user:alice", &g));
+	memset(g.config, ' ', sizeof(g.config) - 1);
+	g.config[0] = '{';
+	g.config[SKAP_GROUP_CONFIG_MAX] = '\0';
+	g.config[SKAP_GROUP_CONFIG_MAX - 1] = '}';
+	ASSERT_EQ(0, skap_group_update(self->st, "user:alice", &g));
+	audit++;
+	g.config[SKAP_GROUP_CONFIG_MAX] = ' ';
+	EXPECT_EQ(-EINVAL, skap_group_update(self->st, "user:alice", &g));
+	ASSERT_EQ(0, skap_group_by_name(self->st, self->tenant, "default", &g));
+	snprintf(g.name, sizeof(g.name), "renamed");
+	EXPECT_EQ(-EPERM, skap_group_update(self->st, "user:alice", &g));
+	EXPECT_EQ(-EPERM, skap_group_delete(self->st, "user:alice", g.id));
+	EXPECT_EQ(audit, rows(self->db, "audit"));
+
+	/* Devices enrolled into the group land in its network; it is then in use. */
+	ASSERT_EQ(0, skap_group_get(self->st, gid, &g));
+	ASSERT_EQ(0, skap_network_create(
+			     self->st, "user:alice",
+			     &(struct skap_network){.tenant_id = self->tenant, .name = "branches"},
+			     &g.network_id));
+	snprintf(g.config, sizeof(g.config), "{}");
+	ASSERT_EQ(0, skap_group_update(self->st, "user:alice", &g));
+	ASSERT_EQ(0, auto_key(self->st, self->tenant, gid, "branch-key", key));
+	EXPECT_EQ(-ENOTEMPTY, skap_group_delete(self->st, "user:alice", gid));
+	ASSERT_EQ(0, enroll_simple(self->st, key, 7, &d));
+	EXPECT_EQ(g.network_id, d.network_id);
+	EXPECT_STREQ("branches", d.network);
+	EXPECT_STREQ("branch", d.group);
+	EXPECT_EQ(SKAP_DEVICE_GATEWAY, d.role);
+}
+
+TEST_F(store, peering_life_cycle)
+{
+	struct skap_peering p, *list;
+	struct skap_audit *a;
+	int64_t other, third, id, id2;
+	size_t n;
+	int audit;
+
+	ASSERT_EQ(0, skap_tenant_create(self->st, "system", "other", &other));
+	ASSERT_EQ(0, skap_tenant_create(self->st, "system", "third", &third));
+	audit = rows(self->db, "audit");
+	EXPECT_EQ(-EINVAL, skap_peering_request(self->st, "user:alice", self->tenant, "default",
+						"acme", "default", NULL));
+	EXPECT_EQ(-ENOENT, skap_peering_request(self->st, "user:alice", self->tenant, "default",
+						"nobody", "default", NULL));
+	EXPECT_EQ(-ENOENT, skap_peering_request(self->st, "user:alice", self->tenant, "default",
+						"other", "nothing", NULL));
+	EXPECT_EQ(-ENOENT, skap_peering_request(self->st, "user:alice", self->tenant, "nothing",
+						"other", "default", NULL));
+	EXPECT_EQ(-ENOENT, skap_peering_request(self->st, "user:alice", self->tenant, "default",
+						"bad name", "default", NULL));
+	EXPECT_EQ(audit, rows(self->db, "audit"));
+
+	ASSERT_EQ(0, skap_peering_request(self->st, "user:alice", self->tenant, "default", "other",
+					  "default", &id));
+	/* Both tenants read the request in their audit log. */
+	EXPECT_EQ(audit + 2, rows(self->db, "audit"));
+	ASSERT_EQ(0, skap_audit_list(self->st, other, 0, 100, &a, &n));
+	EXPECT_STREQ("peering.request", a[n - 1].action);
+	EXPECT_STREQ("acme/default with other/default", a[n - 1].detail);
+	free(a);
+	ASSERT_EQ(0, skap_peering_get(self->st, id, &p));
+	EXPECT_EQ(SKAP_PEERING_REQUESTED, p.state);
+	EXPECT_STREQ("other", p.peer_tenant);
+	EXPECT_STREQ("user:alice", p.requested_by);
+
+	/* One live peering per pair of networks, whichever side asks. */
+	EXPECT_EQ(-EEXIST, skap_peering_request(self->st, "user:alice", self->tenant, "default",
+						"other", "default", NULL));
+	EXPECT_EQ(-EEXIST, skap_peering_request(self->st, "user:zed", other, "default", "acme",
+						"default", NULL));
+	EXPECT_EQ(-EACCES, skap_peering_answer(self->st, "user:alice", self->tenant, id, 1));
+	EXPECT_EQ(-ENOENT, skap_peering_answer(self->st, "user:tom", third, id, 1));
+	EXPECT_EQ(-ENOENT, skap_peering_end(self->st, "user:tom", third, id));
+	EXPECT_EQ(audit + 2, rows(self->db, "audit"));
+
+	ASSERT_EQ(0, skap_peering_answer(self->st, "user:zed", other, id, 1));
+	ASSERT_EQ(0, skap_peering_get(self->st, id, &p));
+	EXPECT_EQ(SKAP_PEERING_ACTIVE, p.state);
+	EXPECT_NE(0, p.accepted);
+	EXPECT_EQ(-EPERM, skap_peering_answer(self->st, "user:zed", other, id, 0));
+	ASSERT_EQ(0, skap_peering_list(self->st, other, 0, 10, &list, &n));
+	EXPECT_EQ(1, n);
+	free(list);
+	ASSERT_EQ(0, skap_peering_list(self->st, third, 0, 10, &list, &n));
+	EXPECT_EQ(0, n);
+	free(list);
+
+	/* Either side ends it; the row stays, and a new request may follow. */
+	ASSERT_EQ(0, skap_peering_end(self->st, "user:alice", self->tenant, id));
+	ASSERT_EQ(0, skap_peering_get(self->st, id, &p));
+	EXPECT_EQ(SKAP_PEERING_ENDED, p.state);
+	EXPECT_EQ(-EPERM, skap_peering_end(self->st, "user:zed", other, id));
+	ASSERT_EQ(0, skap_peering_request(self->st, "user:zed", other, "default", "acme", "default",
+					  &id2));
+	ASSERT_EQ(0, skap_peering_answer(self->st, "user:alice", self->tenant, id2, 0));
+	ASSERT_EQ(0, skap_peering_get(self->st, id2, &p));
+	EXPECT_EQ(SKAP_PEERING_REJECTED, p.state);
+	EXPECT_EQ(audit + 10, rows(self->db, "audit"));
+}
+
+/* Whether A may get a key with B, reread from the store. */
+static enum skap_key_refusal policy(struct skap_store *st, const char *a, const char *b)
+{
+	struct skap_device da, db;
+	enum skap_key_refusal why = 99;
+	int err;
+
+	if (skap_device_get(st, a, &da) || skap_device_get(st, b, &db))
+		return 98;
+	err = skap_key_policy(st, &da, &db, &why);
+	if ((err == 0) != (why == SKAP_KEY_ALLOWED) || (err && err != -EPERM))
+		return 97;
+	return why;
+}
+
+static int set_role(struct skap_store *st, const char *id, enum skap_device_role role)
+{
+	struct skap_device_change c = {.role = (int)role};
+
+	return skap_device_update(st, "user:alice", id, &c);
+}
+
+TEST_F(store, key_policy_matrix)
+{
+	struct skap_device a, b, c, d, p;
+	struct skap_device_change move = {.role = -1};
+	char key[SKAP_BKEY_STR_SIZE], okey[SKAP_BKEY_STR_SIZE], mkey[SKAP_BKEY_STR_SIZE];
+	struct skap_bkey manual = {.tenant_id = self->tenant, .name = "manual"};
+	int64_t other, lab, peering;
+
+	ASSERT_EQ(0, skap_tenant_create(self->st, "system", "other", &other));
+	ASSERT_EQ(0, auto_key(self->st, self->tenant, 0, "auto", key));
+	ASSERT_EQ(0, auto_key(self->st, other, 0, "auto", okey));
+	ASSERT_EQ(0, skap_bkey_create(self->st, "system", &manual, NULL, mkey));
+	ASSERT_EQ(0,
+		  skap_network_create(
+			  self->st, "user:alice",
+			  &(struct skap_network){.tenant_id = self->tenant, .name = "lab"}, &lab));
+	ASSERT_EQ(0, enroll_simple(self->st, key, 1, &a));
+	ASSERT_EQ(0, enroll_simple(self->st, key, 2, &b));
+	ASSERT_EQ(0, enroll_simple(self->st, key, 3, &c));
+	ASSERT_EQ(0, enroll_simple(self->st, okey, 4, &d));
+	ASSERT_EQ(0, enroll_simple(self->st, mkey, 5, &p));
+	move.network_id = lab;
+	ASSERT_EQ(0, skap_device_update(self->st, "user:alice", c.id, &move));
+
+	EXPECT_EQ(SKAP_KEY_ALLOWED, policy(self->st, a.id, b.id));
+	EXPECT_EQ(SKAP_KEY_NO_PATH, policy(self->st, a.id, c.id)); /* same tenant, other network */
+	EXPECT_EQ(SKAP_KEY_NO_PATH, policy(self->st, a.id, d.id)); /* other tenant */
+	EXPECT_EQ(SKAP_KEY_NO_PATH, policy(self->st, d.id, a.id));
+	EXPECT_EQ(SKAP_KEY_PEER_NOT_APPROVED, policy(self->st, a.id, p.id));
+	EXPECT_EQ(SKAP_KEY_NOT_APPROVED, policy(self->st, p.id, a.id));
+	/* An unreachable peer is out of reach whatever its state. */
+	move.network_id = lab;
+	ASSERT_EQ(0, skap_device_update(self->st, "user:alice", p.id, &move));
+	EXPECT_EQ(SKAP_KEY_NO_PATH, policy(self->st, a.id, p.id));
+
+	/* Across a peering: only once the other side accepted, until it ends. */
+	ASSERT_EQ(0, skap_peering_request(self->st, "user:alice", self->tenant, "default", "other",
+					  "default", &peering));
+	EXPECT_EQ(SKAP_KEY_NO_PATH, policy(self->st, a.id, d.id));
+	ASSERT_EQ(0, skap_peering_answer(self->st, "user:zed", other, peering, 1));
+	EXPECT_EQ(SKAP_KEY_ALLOWED, policy(self->st, a.id, d.id));
+	EXPECT_EQ(SKAP_KEY_ALLOWED, policy(self->st, d.id, a.id));
+	EXPECT_EQ(SKAP_KEY_NO_PATH, policy(self->st, c.id, d.id)); /* lab is not peered */
+	ASSERT_EQ(0, skap_peering_end(self->st, "user:zed", other, peering));
+	EXPECT_EQ(SKAP_KEY_NO_PATH, policy(self->st, a.id, d.id));
+
+	/* Roles: an initiator only asks, a responder only answers. */
+	ASSERT_EQ(0, set_role(self->st, a.id, SKAP_DEVICE_INITIATOR));
+	EXPECT_EQ(SKAP_KEY_ALLOWED, policy(self->st, a.id, b.id));
+	EXPECT_EQ(SKAP_KEY_ROLE_RESPOND, policy(self->st, b.id, a.id));
+	ASSERT_EQ(0, set_role(self->st, a.id, SKAP_DEVICE_RESPONDER));
+	EXPECT_EQ(SKAP_KEY_ROLE_INITIATE, policy(self->st, a.id, b.id));
+	EXPECT_EQ(SKAP_KEY_ALLOWED, policy(self->st, b.id, a.id));
+	ASSERT_EQ(0, set_role(self->st, a.id, SKAP_DEVICE_GATEWAY));
+
+	/* A revoked device neither asks nor is asked. */
+	ASSERT_EQ(0, skap_device_set_state(self->st, "user:alice", b.id, SKAP_DEVICE_REVOKED, ""));
+	EXPECT_EQ(SKAP_KEY_NOT_APPROVED, policy(self->st, b.id, a.id));
+	EXPECT_EQ(SKAP_KEY_PEER_NOT_APPROVED, policy(self->st, a.id, b.id));
+}
+
+TEST_F(store, device_administration)
+{
+	struct skap_device a, b, again, d;
+	struct skap_device_change c = {.role = -1};
+	struct skap_group og;
+	uint8_t dmk[SKAP_DEVICE_DMK_LEN], dmk2[SKAP_DEVICE_DMK_LEN];
+	char key[SKAP_BKEY_STR_SIZE], okey[SKAP_BKEY_STR_SIZE];
+	int64_t other;
+	int fresh, audit;
+
+	ASSERT_EQ(0, skap_tenant_create(self->st, "system", "other", &other));
+	ASSERT_EQ(0, skap_group_by_name(self->st, other, "default", &og));
+	ASSERT_EQ(0, auto_key(self->st, self->tenant, 0, "auto", key));
+	ASSERT_EQ(0, auto_key(self->st, other, 0, "auto", okey));
+	/* The reported name, when valid and free, names the device. */
+	ASSERT_EQ(0, enroll(self->st, key, 1, "branch-1", &a, dmk, &fresh));
+	EXPECT_STREQ("branch-1", a.name);
+	EXPECT_STREQ("default", a.network);
+	ASSERT_EQ(0, enroll(self->st, key, 2, "branch-1", &b, dmk, &fresh));
+	EXPECT_STREQ("", b.name);
+
+	audit = rows(self->db, "audit");
+	c.name = "branch-1";
+	EXPECT_EQ(-EEXIST, skap_device_update(self->st, "user:alice", b.id, &c));
+	c.name = "bad name";
+	EXPECT_EQ(-EINVAL, skap_device_update(self->st, "user:alice", b.id, &c));
+	c.name = NULL;
+	c.group_id = og.id;
+	EXPECT_EQ(-ENOENT, skap_device_update(self->st, "user:alice", b.id, &c));
+	c.group_id = 0;
+	c.role = SKAP_DEVICE_ROLE__COUNT;
+	EXPECT_EQ(-EINVAL, skap_device_update(self->st, "user:alice", b.id, &c));
+	EXPECT_EQ(-ENOENT, skap_device_delete(self->st, "user:alice", "gw-nosuchdevice"));
+	EXPECT_EQ(audit, rows(self->db, "audit"));
+	c.role = SKAP_DEVICE_RESPONDER;
+	c.name = "branch-2";
+	ASSERT_EQ(0, skap_device_update(self->st, "user:alice", b.id, &c));
+	ASSERT_EQ(0, skap_device_get(self->st, b.id, &d));
+	EXPECT_STREQ("branch-2", d.name);
+	EXPECT_EQ(SKAP_DEVICE_RESPONDER, d.role);
+
+	/* A clone is refused until the administrator rebinds the device. */
+	EXPECT_EQ(-EADDRINUSE, enroll(self->st, key, 1, NULL, &d, dmk2, &fresh));
+	ASSERT_EQ(0, skap_device_seen(self->st, a.id, "192.0.2.9"));
+	ASSERT_EQ(0, skap_device_get(self->st, a.id, &d));
+	EXPECT_EQ(1, d.clone_attempts);
+	ASSERT_EQ(0, skap_device_rebind(self->st, "user:alice", a.id));
+	ASSERT_EQ(0, skap_device_get(self->st, a.id, &d));
+	EXPECT_EQ(0, d.clone_attempts);
+	EXPECT_STREQ("", d.last_addr);
+	EXPECT_EQ(1, d.rebind);
+	/* Not with another tenant's credential. */
+	EXPECT_EQ(-EADDRINUSE, enroll(self->st, okey, 1, NULL, &d, dmk2, &fresh));
+	ASSERT_EQ(0, enroll(self->st, key, 1, NULL, &again, dmk2, &fresh));
+	EXPECT_EQ(1, fresh);
+	EXPECT_STREQ(a.id, again.id);
+	EXPECT_STREQ("branch-1", again.name);
+	EXPECT_EQ(SKAP_DEVICE_PENDING, again.state);
+	EXPECT_EQ(0, again.rebind);
+	EXPECT_NE(0, memcmp(dmk, dmk2, sizeof(dmk)));
+	ASSERT_EQ(0, skap_device_dmk(self->st, a.id, dmk));
+	EXPECT_EQ(0, memcmp(dmk, dmk2, sizeof(dmk)));
+	/* Once only: the same request again is answered as pending, not anew. */
+	ASSERT_EQ(0, enroll(self->st, key, 1, NULL, &again, dmk, &fresh));
+	EXPECT_EQ(0, fresh);
+	EXPECT_EQ(0, memcmp(dmk, dmk2, sizeof(dmk)));
+	ASSERT_EQ(0, skap_device_set_state(self->st, "user:alice", a.id, SKAP_DEVICE_APPROVED, ""));
+	EXPECT_EQ(-EADDRINUSE, enroll(self->st, key, 1, NULL, &d, dmk2, &fresh));
+
+	ASSERT_EQ(0, skap_device_delete(self->st, "user:alice", a.id));
+	EXPECT_EQ(-ENOENT, skap_device_get(self->st, a.id, &d));
+	EXPECT_EQ(-ENOENT, skap_device_dmk(self->st, a.id, dmk));
+}
+
+/* A schema 2 database, with a device, upgraded: the device is in the default network. */
+TEST_F(store, migration_from_schema_2)
+{
+	const struct skap_store_opts v2 = {.argon2_t = 1, .argon2_m_kib = 64, .schema_max = 2};
+	struct skap_store *st;
+	struct skap_network n;
+	struct skap_device d;
+	char db[128];
+	sqlite3 *h;
+
+	snprintf(db, sizeof(db), "%s/old.db", self->dir);
+	ASSERT_EQ(0, skap_store_open(db, self->master, &v2, &st));
+	EXPECT_EQ(2, skap_store_db_version(st));
+	skap_store_close(st);
+	ASSERT_EQ(SQLITE_OK, sqlite3_open(db, &h));
+	ASSERT_EQ(SQLITE_OK,
+		  sqlite3_exec(h,
+			       "INSERT INTO tenants(id, name, created) VALUES (7, 'old', 1);"
+			       "INSERT INTO dev_groups(id, tenant_id, name, created) "
+			       "  VALUES (3, 7, 'default', 1);"
+			       "INSERT INTO devices(id, tenant_id, group_id, state, method, "
+			       "  public_key, fingerprint, report, enrolled_by, dmk, enrolled) "
+			       "  VALUES ('gw-0000000000000001', 7, 3, 1, 'qkey', zeroblob(32), "
+			       "  'SHA256:x', '{}', 'user:old', zeroblob(60), 1);",
+			       NULL, NULL, NULL));
+	sqlite3_close(h);
+
+	ASSERT_EQ(0, skap_store_open(db, self->master, &fast, &st));
+	EXPECT_EQ(skap_store_schema_version(), skap_store_db_version(st));
+	ASSERT_EQ(0, skap_network_by_name(st, 7, "default", &n));
+	ASSERT_EQ(0, skap_device_get(st, "gw-0000000000000001", &d));
+	EXPECT_EQ(n.id, d.network_id);
+	EXPECT_STREQ("default", d.network);
+	EXPECT_EQ(SKAP_DEVICE_GATEWAY, d.role);
+	EXPECT_EQ(SKAP_DEVICE_APPROVED, d.state);
+	EXPECT_STREQ("", d.name);
+	/* Tenants made after the upgrade get theirs too. */
+	ASSERT_EQ(0, skap_tenant_create(st, "system", "new", NULL));
+	skap_store_close(st);
+	EXPECT_EQ(2, rows(db, "networks"));
 }
 
 TEST_HARNESS_MAIN

@@ -330,6 +330,20 @@ static int get_pem(json_t *o, const char *field, char **out)
 	return *out ? 0 : -ENOMEM;
 }
 
+/* FIELD, when present, as a JSON object: its compact text in *OUT. */
+static int get_object_text(json_t *o, const char *field, char **out)
+{
+	json_t *v = json_object_get(o, field);
+
+	*out = NULL;
+	if (!v || json_is_null(v))
+		return 0;
+	if (!json_is_object(v))
+		return -EBADMSG;
+	*out = json_dumps(v, JSON_COMPACT);
+	return *out ? 0 : -ENOMEM;
+}
+
 int skap_devmsg_status_answer(const char *body, size_t len, struct skap_status_answer *ans)
 {
 	json_t *o = parse_object(body, len), *reason;
@@ -344,6 +358,7 @@ int skap_devmsg_status_answer(const char *body, size_t len, struct skap_status_a
 		ret = -EBADMSG;
 	ret = ret ? ret : get_pem(o, "certificate", &ans->certificate);
 	ret = ret ? ret : get_pem(o, "ca", &ans->ca);
+	ret = ret ? ret : get_object_text(o, "config", &ans->config);
 	json_decref(o);
 	if (ret)
 		skap_status_answer_free(ans);
@@ -354,6 +369,7 @@ void skap_status_answer_free(struct skap_status_answer *ans)
 {
 	free(ans->certificate);
 	free(ans->ca);
+	free(ans->config);
 	memset(ans, 0, sizeof(*ans));
 }
 

@@ -40,6 +40,28 @@ int skap_device_state_parse(const char *s, enum skap_device_state *state)
 	return -EINVAL;
 }
 
+static const char *const role_names[SKAP_DEVICE_ROLE__COUNT] = {
+	[SKAP_DEVICE_GATEWAY] = "gateway",
+	[SKAP_DEVICE_INITIATOR] = "initiator",
+	[SKAP_DEVICE_RESPONDER] = "responder",
+};
+
+const char *skap_device_role_name(enum skap_device_role role)
+{
+	return (unsigned int)role < SKAP_DEVICE_ROLE__COUNT ? role_names[role] : NULL;
+}
+
+int skap_device_role_parse(const char *s, enum skap_device_role *role)
+{
+	for (int i = 0; s && i < SKAP_DEVICE_ROLE__COUNT; i++) {
+		if (!strcmp(s, role_names[i])) {
+			*role = i;
+			return 0;
+		}
+	}
+	return -EINVAL;
+}
+
 /* 1..64 of [A-Za-z0-9._-]: device ids and QKEY ids (as on the SKAP wire). */
 static int id_valid(const char *s)
 {
@@ -54,9 +76,12 @@ static int id_valid(const char *s)
 	return 1;
 }
 
-#define DEVICE_COLS                                                                         \
-	"id, tenant_id, group_id, state, reason, method, public_key, fingerprint, report, " \
-	"enrolled_by, enrolled, approved, last_seen, last_addr, clone_attempts, cert_expires"
+#define DEVICE_COLS                                                                                \
+	"id, tenant_id, group_id, state, reason, method, public_key, fingerprint, report, "        \
+	"enrolled_by, enrolled, approved, last_seen, last_addr, clone_attempts, cert_expires, "    \
+	"network_id, name, role, rebind, "                                                         \
+	"(SELECT name FROM dev_groups WHERE id = devices.group_id), "                              \
+	"(SELECT name FROM networks WHERE id = devices.network_id)"
 
 static void device_row(sqlite3_stmt *s, void *item)
 {
@@ -80,6 +105,12 @@ static void device_row(sqlite3_stmt *s, void *item)
 	st_col_text(s, 13, d->last_addr, sizeof(d->last_addr));
 	d->clone_attempts = sqlite3_column_int64(s, 14);
 	d->cert_expires = sqlite3_column_int64(s, 15);
+	d->network_id = sqlite3_column_int64(s, 16);
+	st_col_text(s, 17, d->name, sizeof(d->name));
+	d->role = sqlite3_column_int(s, 18);
+	d->rebind = sqlite3_column_int(s, 19);
+	st_col_text(s, 20, d->group, sizeof(d->group));
+	st_col_text(s, 21, d->network, sizeof(d->network));
 }
 
 int skap_device_get(struct skap_store *st, const char *id, struct skap_device *d)
@@ -185,29 +216,69 @@ static int enroll_in_valid(const struct skap_enroll_in *in)
 	       !!in->bootstrap_key != !!(in->user_id > 0) && (!in->qkey_id || id_valid(in->qkey_id));
 }
 
+/* Where a device enrolled into GROUP lands: the tenant's network GID names, or "default". */
+static int group_network(struct skap_store *st, int64_t tenant, int64_t group, int64_t *net)
+{
+	struct skap_network n;
+	struct skap_group g;
+	int err = skap_group_get(st, group, &g);
+
+	if (!err && g.network_id) {
+		*net = g.network_id;
+		return 0;
+	}
+	if (!err)
+		err = skap_network_by_name(st, tenant, "default", &n);
+	if (!err)
+		*net = n.id;
+	return err;
+}
+
+/* NAME when it is a valid name no other device of TENANT has; NULL otherwise. */
+static const char *name_if_free(struct skap_store *st, int64_t tenant, const char *name)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	if (!skap_store_name_valid(name) ||
+	    st_prep(st, "SELECT 1 FROM devices WHERE tenant_id = ? AND name = ?", &s))
+		return NULL;
+	sqlite3_bind_int64(s, 1, tenant);
+	sqlite3_bind_text(s, 2, name, -1, SQLITE_TRANSIENT);
+	rc = sqlite3_step(s);
+	sqlite3_finalize(s);
+	return rc == SQLITE_DONE ? name : NULL;
+}
+
 /* Inside a transaction: the new device's row and audit record. */
 static int device_insert(struct skap_store *st, const struct skap_enroll_in *in, int64_t tenant,
-			 int64_t group, int approved, const char *by, struct skap_device *out,
-			 uint8_t dmk[SKAP_DEVICE_DMK_LEN])
+			 int64_t group, int approved, const char *by, const char *name,
+			 struct skap_device *out, uint8_t dmk[SKAP_DEVICE_DMK_LEN])
 {
 	uint8_t rnd[8], sealed[SEALED(SKAP_DEVICE_DMK_LEN)];
 	char id[SKAP_DEVICE_ID_MAX + 1];
 	sqlite3_stmt *s;
+	int64_t net;
 	int err;
 
-	err = skap_random(rnd, sizeof(rnd));
+	err = group_network(st, tenant, group, &net);
+	if (!err)
+		err = skap_random(rnd, sizeof(rnd));
 	if (!err)
 		err = skap_random(dmk, SKAP_DEVICE_DMK_LEN);
 	if (err)
 		return err;
+	name = name_if_free(st, tenant, name);
 	snprintf(id, sizeof(id), "gw-%02x%02x%02x%02x%02x%02x%02x%02x", rnd[0], rnd[1], rnd[2],
 		 rnd[3], rnd[4], rnd[5], rnd[6], rnd[7]);
 	err = st_seal(st, "dmk", id, dmk, SKAP_DEVICE_DMK_LEN, sealed);
 	if (err)
 		return err;
-	err = st_prep(st, "INSERT INTO devices(id, tenant_id, group_id, state, method, "
-			  "public_key, fingerprint, report, enrolled_by, dmk, enrolled, approved, "
-			  "last_seen, last_addr) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+	err = st_prep(st,
+		      "INSERT INTO devices(id, tenant_id, group_id, state, method, "
+		      "public_key, fingerprint, report, enrolled_by, dmk, enrolled, approved, "
+		      "last_seen, last_addr, network_id, name) "
+		      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
 		      &s);
 	if (err)
 		return err;
@@ -225,12 +296,61 @@ static int device_insert(struct skap_store *st, const struct skap_enroll_in *in,
 	sqlite3_bind_int64(s, 12, approved ? st_now() : 0);
 	sqlite3_bind_int64(s, 13, st_now());
 	sqlite3_bind_text(s, 14, in->source ? in->source : "", -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(s, 15, net);
+	if (name)
+		sqlite3_bind_text(s, 16, name, -1, SQLITE_TRANSIENT);
+	else
+		sqlite3_bind_null(s, 16);
 	err = st_step_done(st, s);
 	if (!err)
 		err = st_audit_insert(st, tenant, by, "device.enroll", id,
 				      approved ? "approved (auto-accept)" : "pending");
 	if (!err)
 		err = skap_device_get(st, id, out);
+	return err;
+}
+
+/*
+ * Inside a transaction: device OLD, rebound by an administrator, enrolls
+ * its key again. It keeps its id, name, group, network and role; it gets a
+ * fresh DMK, loses its certificate and waits for approval again.
+ */
+static int device_reenroll(struct skap_store *st, const struct skap_enroll_in *in,
+			   const struct skap_device *old, const char *by, struct skap_device *out,
+			   uint8_t dmk[SKAP_DEVICE_DMK_LEN])
+{
+	uint8_t sealed[SEALED(SKAP_DEVICE_DMK_LEN)];
+	sqlite3_stmt *s;
+	int err;
+
+	err = skap_random(dmk, SKAP_DEVICE_DMK_LEN);
+	if (!err)
+		err = st_seal(st, "dmk", old->id, dmk, SKAP_DEVICE_DMK_LEN, sealed);
+	if (!err)
+		err = st_prep(st,
+			      "UPDATE devices SET state = 0, reason = '', method = ?, "
+			      "report = ?, enrolled_by = ?, dmk = ?, cert = NULL, "
+			      "cert_expires = 0, enrolled = ?, approved = 0, last_seen = ?, "
+			      "last_addr = ?, rebind = 0 WHERE id = ? AND rebind = 1",
+			      &s);
+	if (err)
+		return err;
+	sqlite3_bind_text(s, 1, in->method, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(s, 2, in->report, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(s, 3, by, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_blob(s, 4, sealed, sizeof(sealed), SQLITE_TRANSIENT);
+	sqlite3_bind_int64(s, 5, st_now());
+	sqlite3_bind_int64(s, 6, st_now());
+	sqlite3_bind_text(s, 7, in->source ? in->source : "", -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(s, 8, old->id, -1, SQLITE_TRANSIENT);
+	err = st_step_done(st, s);
+	if (!err && sqlite3_changes(st->db) != 1)
+		err = -EIO;
+	if (!err)
+		err = st_audit_insert(st, old->tenant_id, by, "device.reenroll", old->id,
+				      "pending (rebound by an administrator)");
+	if (!err)
+		err = skap_device_get(st, old->id, out);
 	return err;
 }
 
@@ -279,6 +399,11 @@ int skap_device_enroll(struct skap_store *st, const struct skap_enroll_in *in, c
 	if (!err && in->qkey_id)
 		err = qkey_consume(st, in->qkey_id, tenant, name);
 	if (!err && !device_by_key(st, in->public_key, &old)) {
+		if (old.rebind && old.tenant_id == tenant) {
+			err = device_reenroll(st, in, &old, by, out, dmk);
+			*fresh = !err;
+			goto end;
+		}
 		/* Asked again: the same key, tenant and method, still pending. */
 		if (old.tenant_id == tenant && old.state == SKAP_DEVICE_PENDING &&
 		    !strcmp(old.method, in->method) && !strcmp(old.enrolled_by, by)) {
@@ -293,9 +418,10 @@ int skap_device_enroll(struct skap_store *st, const struct skap_enroll_in *in, c
 		return -EADDRINUSE;
 	}
 	if (!err) {
-		err = device_insert(st, in, tenant, group, approved, by, out, dmk);
+		err = device_insert(st, in, tenant, group, approved, by, name, out, dmk);
 		*fresh = !err;
 	}
+end:
 	err = st_tx_end(st, err);
 	if (err) {
 		skap_wipe(dmk, SKAP_DEVICE_DMK_LEN);
@@ -428,6 +554,144 @@ int skap_device_seen(struct skap_store *st, const char *id, const char *addr)
 	sqlite3_bind_text(s, 2, addr, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(s, 3, id, -1, SQLITE_TRANSIENT);
 	return st_step_done(st, s);
+}
+
+/* ---- administration ---- */
+
+/* ID (0: none) must name a row of TABLE in TENANT: 0 or -ENOENT. */
+static int row_in_tenant(struct skap_store *st, const char *sql, int64_t id, int64_t tenant)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	if (!id)
+		return 0;
+	if (st_prep(st, sql, &s))
+		return -EIO;
+	sqlite3_bind_int64(s, 1, id);
+	sqlite3_bind_int64(s, 2, tenant);
+	rc = sqlite3_step(s);
+	sqlite3_finalize(s);
+	return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? -ENOENT : -EIO;
+}
+
+static int change_valid(const struct skap_device_change *c)
+{
+	return c && (!c->name || skap_store_name_valid(c->name)) && c->group_id >= 0 &&
+	       c->network_id >= 0 && c->role < SKAP_DEVICE_ROLE__COUNT;
+}
+
+/* The audit detail of a change: what it sets (at most about 150 bytes). */
+static void change_detail(const struct skap_device_change *c, char *out, size_t size)
+{
+	size_t n = 0;
+
+	out[0] = '\0';
+	if (c->name)
+		n += (size_t)snprintf(out + n, size - n, "name %s ", c->name);
+	if (c->role >= 0)
+		n += (size_t)snprintf(out + n, size - n, "role %s ",
+				      skap_device_role_name(c->role));
+	if (c->group_id)
+		n += (size_t)snprintf(out + n, size - n, "group %lld ", (long long)c->group_id);
+	if (c->network_id)
+		snprintf(out + n, size - n, "network %lld", (long long)c->network_id);
+}
+
+int skap_device_update(struct skap_store *st, const char *actor, const char *id,
+		       const struct skap_device_change *c)
+{
+	char detail[SKAP_DESC_MAX + 1];
+	struct skap_device d;
+	sqlite3_stmt *s;
+	int err;
+
+	if (!st || !st_actor_valid(actor) || !id_valid(id) || !change_valid(c))
+		return -EINVAL;
+	err = st_tx_begin(st);
+	if (err)
+		return err;
+	err = skap_device_get(st, id, &d);
+	if (!err)
+		err = row_in_tenant(st, "SELECT 1 FROM dev_groups WHERE id = ? AND tenant_id = ?",
+				    c->group_id, d.tenant_id);
+	if (!err)
+		err = row_in_tenant(st, "SELECT 1 FROM networks WHERE id = ? AND tenant_id = ?",
+				    c->network_id, d.tenant_id);
+	if (!err)
+		err = st_prep(st,
+			      "UPDATE devices SET name = coalesce(?1, name), "
+			      "group_id = coalesce(?2, group_id), "
+			      "network_id = coalesce(?3, network_id), "
+			      "role = coalesce(?4, role) WHERE id = ?5",
+			      &s);
+	if (err)
+		return st_tx_end(st, err);
+	if (c->name)
+		sqlite3_bind_text(s, 1, c->name, -1, SQLITE_TRANSIENT);
+	if (c->group_id)
+		sqlite3_bind_int64(s, 2, c->group_id);
+	if (c->network_id)
+		sqlite3_bind_int64(s, 3, c->network_id);
+	if (c->role >= 0)
+		sqlite3_bind_int(s, 4, c->role);
+	sqlite3_bind_text(s, 5, id, -1, SQLITE_TRANSIENT);
+	err = st_step_done(st, s);
+	change_detail(c, detail, sizeof(detail));
+	if (!err)
+		err = st_audit_insert(st, d.tenant_id, actor, "device.update", id, detail);
+	return st_tx_end(st, err);
+}
+
+int skap_device_delete(struct skap_store *st, const char *actor, const char *id)
+{
+	struct skap_device d;
+	sqlite3_stmt *s;
+	int err;
+
+	if (!st || !st_actor_valid(actor) || !id_valid(id))
+		return -EINVAL;
+	err = st_tx_begin(st);
+	if (err)
+		return err;
+	/* secure_delete is on: the sealed DMK's bytes go with the row. */
+	err = skap_device_get(st, id, &d);
+	if (!err)
+		err = st_prep(st, "DELETE FROM devices WHERE id = ?", &s);
+	if (!err) {
+		sqlite3_bind_text(s, 1, id, -1, SQLITE_TRANSIENT);
+		err = st_step_done(st, s);
+	}
+	if (!err)
+		err = st_audit_insert(st, d.tenant_id, actor, "device.delete", id, d.fingerprint);
+	return st_tx_end(st, err);
+}
+
+int skap_device_rebind(struct skap_store *st, const char *actor, const char *id)
+{
+	struct skap_device d;
+	sqlite3_stmt *s;
+	int err;
+
+	if (!st || !st_actor_valid(actor) || !id_valid(id))
+		return -EINVAL;
+	err = st_tx_begin(st);
+	if (err)
+		return err;
+	err = skap_device_get(st, id, &d);
+	if (!err)
+		err = st_prep(st,
+			      "UPDATE devices SET clone_attempts = 0, last_addr = '', "
+			      "last_seen = 0, rebind = 1 WHERE id = ?",
+			      &s);
+	if (!err) {
+		sqlite3_bind_text(s, 1, id, -1, SQLITE_TRANSIENT);
+		err = st_step_done(st, s);
+	}
+	if (!err)
+		err = st_audit_insert(st, d.tenant_id, actor, "device.rebind", id,
+				      "one re-enrollment of its key allowed");
+	return st_tx_end(st, err);
 }
 
 /* ---- QKEYs ---- */

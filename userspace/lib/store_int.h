@@ -2,7 +2,8 @@
 /*
  * Inside the SQLite back end of <skap/store.h>: the store's state and the
  * plumbing its files share (store_sqlite.c: schema, tenants, users,
- * bootstrap keys, audit; store_device.c: devices, QKEYs, tenant CAs).
+ * bootstrap keys, audit; store_device.c: devices, QKEYs, tenant CAs;
+ * store_network.c: networks, groups' settings, peerings, the key policy).
  * Nothing outside userspace/lib/store_*.c includes this.
  */
 #ifndef SKAP_STORE_INT_H
@@ -33,6 +34,7 @@ struct skap_store {
 	uint8_t *keys;		/* skap_secret_alloc'd: seal key, lookup key */
 	uint32_t argon2_t;
 	uint32_t argon2_m;
+	int schema_max;				/* migrations stop here (tests of old schemas) */
 	char dummy_hash[ARGON2_ENC_MAX];	/* verified against for unknown users */
 };
 
@@ -59,6 +61,8 @@ int st_list_run(struct skap_store *st, sqlite3_stmt *s, size_t item_size, size_t
 int st_list_in_tenant(struct skap_store *st, const char *sql, int64_t tenant_id, int64_t after,
 		      size_t limit, size_t item_size, row_fn row, void **out, size_t *n);
 int st_list_args_valid(size_t limit, void *out, size_t *n);
+/* Inside a transaction: a new tenant's "default" network (store_network.c). */
+int st_network_insert_default(struct skap_store *st, int64_t tenant_id);
 /* Inside a transaction: skap_bkey_use's check and count. */
 int st_bkey_take(struct skap_store *st, const char *key, int64_t now, struct skap_bkey *k);
 /*

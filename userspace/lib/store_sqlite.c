@@ -330,6 +330,53 @@ static const char *const migrations[] = {
 	"  tenant_id INTEGER PRIMARY KEY REFERENCES tenants(id) ON DELETE CASCADE,"
 	"  sealed BLOB NOT NULL,"
 	"  cert TEXT NOT NULL);",
+	/* 3: networks, device names and roles, group networks, peerings. Every
+	 * tenant gets its default network and existing devices land in it.
+	 * ADD COLUMN cannot make a foreign key NOT NULL: triggers do. */
+	"CREATE TABLE networks ("
+	"  id INTEGER PRIMARY KEY,"
+	"  tenant_id INTEGER NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,"
+	"  name TEXT NOT NULL,"
+	"  description TEXT NOT NULL DEFAULT '',"
+	"  created INTEGER NOT NULL,"
+	"  UNIQUE (tenant_id, name));"
+	"INSERT INTO networks(tenant_id, name, description, created)"
+	"  SELECT id, 'default', 'created with the tenant', created FROM tenants;"
+	"ALTER TABLE dev_groups ADD COLUMN network_id INTEGER REFERENCES networks(id);"
+	"ALTER TABLE devices ADD COLUMN network_id INTEGER REFERENCES networks(id);"
+	"ALTER TABLE devices ADD COLUMN name TEXT;"
+	"ALTER TABLE devices ADD COLUMN role INTEGER NOT NULL DEFAULT 0"
+	"  CHECK (role BETWEEN 0 AND 2);"
+	"ALTER TABLE devices ADD COLUMN rebind INTEGER NOT NULL DEFAULT 0"
+	"  CHECK (rebind IN (0, 1));"
+	"UPDATE devices SET network_id = (SELECT n.id FROM networks n"
+	"  WHERE n.tenant_id = devices.tenant_id AND n.name = 'default');"
+	"CREATE UNIQUE INDEX devices_name ON devices(tenant_id, name) WHERE name IS NOT NULL;"
+	"CREATE INDEX devices_network ON devices(network_id);"
+	"CREATE TRIGGER devices_network_insert BEFORE INSERT ON devices"
+	"  WHEN NEW.network_id IS NULL"
+	"  BEGIN SELECT RAISE(ABORT, 'a device is in a network'); END;"
+	"CREATE TRIGGER devices_network_update BEFORE UPDATE OF network_id ON devices"
+	"  WHEN NEW.network_id IS NULL"
+	"  BEGIN SELECT RAISE(ABORT, 'a device is in a network'); END;"
+	"CREATE TABLE peerings ("
+	"  id INTEGER PRIMARY KEY,"
+	"  tenant_id INTEGER NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,"
+	"  network_id INTEGER REFERENCES networks(id) ON DELETE SET NULL,"
+	"  peer_tenant_id INTEGER NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,"
+	"  peer_network_id INTEGER REFERENCES networks(id) ON DELETE SET NULL,"
+	"  state INTEGER NOT NULL CHECK (state BETWEEN 0 AND 3),"
+	"  requested_by TEXT NOT NULL,"
+	"  created INTEGER NOT NULL,"
+	"  accepted INTEGER NOT NULL DEFAULT 0,"
+	"  ended INTEGER NOT NULL DEFAULT 0,"
+	"  CHECK (tenant_id != peer_tenant_id));"
+	"CREATE INDEX peerings_tenant ON peerings(tenant_id, id);"
+	"CREATE INDEX peerings_peer ON peerings(peer_tenant_id, id);"
+	"CREATE INDEX peerings_pair ON peerings(network_id, peer_network_id);"
+	/* One requested or active peering per pair of networks, either way round. */
+	"CREATE UNIQUE INDEX peerings_live ON peerings(min(network_id, peer_network_id),"
+	"  max(network_id, peer_network_id)) WHERE state IN (0, 1);",
 };
 
 #define SCHEMA_VERSION ((int)(sizeof(migrations) / sizeof(migrations[0])))
@@ -365,7 +412,7 @@ static int migrate(struct skap_store *st)
 		return st_tx_end(st, -EIO);
 	if (v > SCHEMA_VERSION)
 		return st_tx_end(st, -EPROTO);
-	for (; v < SCHEMA_VERSION && !err; v++) {
+	for (; v < st->schema_max && !err; v++) {
 		err = st_exec(st, migrations[v]);
 		snprintf(sql, sizeof(sql), "PRAGMA user_version = %d", v + 1);
 		if (!err)
@@ -395,6 +442,9 @@ int skap_store_open(const char *path, const uint8_t master[SKAP_MASTER_KEY_LEN],
 		return -ENOMEM;
 	st->argon2_t = opts && opts->argon2_t ? opts->argon2_t : ARGON2_T_DEFAULT;
 	st->argon2_m = opts && opts->argon2_m_kib ? opts->argon2_m_kib : ARGON2_M_DEFAULT;
+	st->schema_max = opts && opts->schema_max > 0 && opts->schema_max < SCHEMA_VERSION
+				 ? opts->schema_max
+				 : SCHEMA_VERSION;
 
 	err = skap_secret_alloc(K_TOTAL, (void **)&st->keys);
 	if (err)
@@ -578,6 +628,8 @@ int skap_tenant_create(struct skap_store *st, const char *actor, const char *nam
 	snprintf(k.description, sizeof(k.description), "created with the tenant");
 	err = st_audit_insert(st, tid, actor, "tenant.create", name, "");
 	if (!err)
+		err = st_network_insert_default(st, tid);
+	if (!err)
 		err = bkey_insert(st, actor, &k, NULL, key);
 	skap_wipe(key, sizeof(key));
 	err = st_tx_end(st, err);
@@ -676,38 +728,11 @@ static void group_row(sqlite3_stmt *s, void *item)
 	g->tenant_id = sqlite3_column_int64(s, 1);
 	st_col_text(s, 2, g->name, sizeof(g->name));
 	g->created = sqlite3_column_int64(s, 3);
+	g->network_id = sqlite3_column_int64(s, 4); /* NULL reads as 0 */
+	st_col_text(s, 5, g->config, sizeof(g->config));
 }
 
-#define GROUP_COLS "id, tenant_id, name, created"
-
-int skap_group_create(struct skap_store *st, const char *actor, int64_t tenant_id,
-		      const char *name, int64_t *id)
-{
-	sqlite3_stmt *s;
-	int64_t gid = 0;
-	int err;
-
-	if (!st || !st_actor_valid(actor) || tenant_id <= 0 || !skap_store_name_valid(name))
-		return -EINVAL;
-	err = st_tx_begin(st);
-	if (err)
-		return err;
-	err = st_prep(st, "INSERT INTO dev_groups(tenant_id, name, created) VALUES (?, ?, ?)", &s);
-	if (err)
-		return st_tx_end(st, err);
-	sqlite3_bind_int64(s, 1, tenant_id);
-	sqlite3_bind_text(s, 2, name, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int64(s, 3, st_now());
-	err = st_step_done(st, s);
-	if (!err) {
-		gid = sqlite3_last_insert_rowid(st->db);
-		err = st_audit_insert(st, tenant_id, actor, "group.create", name, "");
-	}
-	err = st_tx_end(st, err);
-	if (!err && id)
-		*id = gid;
-	return err;
-}
+#define GROUP_COLS "id, tenant_id, name, created, network_id, config"
 
 int skap_group_get(struct skap_store *st, int64_t id, struct skap_group *g)
 {

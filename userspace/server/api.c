@@ -302,6 +302,40 @@ static void h_tenant(struct srv_req *r)
 	srv_reply(r, 200, tenant_json(&t));
 }
 
+/* PATCH /tenant {"ota_tls": BOOL}: the owner's switch of a development-only method. */
+static void h_tenant_patch(struct srv_req *r)
+{
+	static const char *const fields[] = {"ota_tls", NULL};
+	struct skap_tenant t;
+	int on = 0, present, err;
+	json_t *body;
+
+	if (srv_allow(r, R(OWNER)))
+		return;
+	body = srv_body_object(r);
+	if (!body)
+		return;
+	if (srv_only_fields(r, body, fields) || srv_get_bool(r, body, "ota_tls", &on, &present))
+		goto out;
+	if (!present) {
+		srv_bad_field(r, "ota_tls", "is required");
+		goto out;
+	}
+	err = skap_tenant_set_ota_tls(r->srv->st, r->actor, r->sess->tenant_id, on);
+	if (!err)
+		err = skap_tenant_get(r->srv->st, r->sess->tenant_id, &t);
+	if (err) {
+		srv_store_error(r, err, "tenant");
+		goto out;
+	}
+	if (on)
+		log_warn("tenant %s: OTA_TLS switched on by %s (development only)", t.name,
+			 r->sess->user);
+	srv_reply(r, 200, tenant_json(&t));
+out:
+	json_decref(body);
+}
+
 /* ---- users ---- */
 
 static json_t *user_json(const struct skap_user *u)
@@ -733,7 +767,9 @@ void srv_api_dispatch(struct srv_req *r)
 		return h_bkey_one(r, id, rest);
 	if (is(r, EVHTTP_REQ_GET, API "/audit"))
 		return h_audit(r);
-	if (srv_enroll_dispatch(r) || srv_devices_dispatch(r))
+	if (is(r, EVHTTP_REQ_PATCH, API "/tenant"))
+		return h_tenant_patch(r);
+	if (srv_enroll_dispatch(r) || srv_devices_dispatch(r) || srv_networks_dispatch(r))
 		return;
 	srv_error(r, 404, "not_found", "no such resource");
 }

@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Devices and QKEYs for administrators (docs/api.md): the pending list with
- * what each device reported, approve, reject and revoke with a reason, and
- * QKEYs (created with 32 random bytes shown once, listed without them,
- * deleted). Devices of another tenant are answered as absent.
+ * what each device reported, approve, reject and revoke with a reason;
+ * rename, move to a group or network, set the role, delete, and rebind after
+ * a clone alert; and QKEYs (created with 32 random bytes shown once, listed
+ * without them, deleted). Devices of another tenant are answered as absent.
  */
 
 #include "server.h"
@@ -25,14 +26,23 @@ static json_t *device_json(const struct skap_device *d)
 {
 	json_t *report = json_loads(d->report, 0, NULL);
 
-	return json_pack("{s:s,s:s,s:s?,s:s,s:s,s:o,s:s,s:I,s:I,s:I,s:s,s:I,s:b}", "id", d->id,
-			 "state", skap_device_state_name(d->state), "reason",
-			 d->reason[0] ? d->reason : NULL, "method", d->method, "fingerprint",
-			 d->fingerprint, "report", report ? report : json_object(), "enrolled_by",
-			 d->enrolled_by, "enrolled", (json_int_t)d->enrolled, "approved",
-			 (json_int_t)d->approved, "last_seen", (json_int_t)d->last_seen,
-			 "last_address", d->last_addr, "clone_attempts",
-			 (json_int_t)d->clone_attempts, "certificate", d->cert_expires > 0);
+	json_t *o = json_pack(
+		"{s:s,s:s,s:s?,s:s,s:s,s:o,s:s,s:I,s:I,s:I,s:s,s:I,s:b}", "id", d->id, "state",
+		skap_device_state_name(d->state), "reason", d->reason[0] ? d->reason : NULL,
+		"method", d->method, "fingerprint", d->fingerprint, "report",
+		report ? report : json_object(), "enrolled_by", d->enrolled_by, "enrolled",
+		(json_int_t)d->enrolled, "approved", (json_int_t)d->approved, "last_seen",
+		(json_int_t)d->last_seen, "last_address", d->last_addr, "clone_attempts",
+		(json_int_t)d->clone_attempts, "certificate", d->cert_expires > 0);
+
+	if (o && json_object_update_new(
+			 o, json_pack("{s:s?,s:s,s:s,s:s,s:b}", "name", d->name[0] ? d->name : NULL,
+				      "group", d->group, "network", d->network, "role",
+				      skap_device_role_name(d->role), "rebind", d->rebind))) {
+		json_decref(o);
+		o = NULL;
+	}
+	return o;
 }
 
 static int device_mine(struct srv_req *r, const char *id, struct skap_device *d)
@@ -112,6 +122,97 @@ out:
 	json_decref(body);
 }
 
+/* FIELD of BODY, the name of a group or network ("network") of the caller's
+ * tenant: its id in *ID (left alone when FIELD is absent). */
+static int named(struct srv_req *r, json_t *body, const char *field, int64_t *id)
+{
+	const char *name;
+	struct skap_network n;
+	struct skap_group *g;
+	int err = -ENOENT;
+
+	if (srv_get_str(r, body, field, 0, &name))
+		return -1;
+	if (!name)
+		return 0;
+	if (skap_store_name_valid(name) && !strcmp(field, "network")) {
+		err = skap_network_by_name(r->srv->st, r->sess->tenant_id, name, &n);
+		*id = n.id;
+	} else if (skap_store_name_valid(name)) {
+		g = malloc(sizeof(*g));
+		err = g ? skap_group_by_name(r->srv->st, r->sess->tenant_id, name, g) : -ENOMEM;
+		*id = g ? g->id : 0;
+		free(g);
+	}
+	if (err) {
+		srv_bad_field(r, field,
+			      strcmp(field, "network") ? "names no group of this tenant"
+						       : "names no network of this tenant");
+		return -1;
+	}
+	return 0;
+}
+
+/* PATCH /devices/ID: any of name, group, network, role; one transaction. */
+static void h_device_patch(struct srv_req *r, const char *id)
+{
+	static const char *const fields[] = {"name", "group", "network", "role", NULL};
+	struct skap_device_change c = {.role = -1};
+	enum skap_device_role role;
+	struct skap_device d;
+	const char *rn;
+	json_t *body;
+	int err;
+
+	body = srv_body_object(r);
+	if (!body)
+		return;
+	if (srv_only_fields(r, body, fields) || srv_get_str(r, body, "name", 0, &c.name) ||
+	    srv_get_str(r, body, "role", 0, &rn) || named(r, body, "group", &c.group_id) ||
+	    named(r, body, "network", &c.network_id))
+		goto out;
+	if (!json_object_size(body)) {
+		srv_error(r, 400, "bad_request", "give at least one of name, group, network, role");
+		goto out;
+	}
+	if (c.name && !skap_store_name_valid(c.name)) {
+		srv_bad_field(r, "name", "must be 1..64 of [A-Za-z0-9._-]");
+		goto out;
+	}
+	if (rn && skap_device_role_parse(rn, &role)) {
+		srv_bad_field(r, "role", "must be gateway, initiator or responder");
+		goto out;
+	}
+	c.role = rn ? (int)role : -1;
+	err = skap_device_update(r->srv->st, r->actor, id, &c);
+	if (err)
+		srv_store_error(r, err, "device");
+	else if (!device_mine(r, id, &d))
+		srv_reply(r, 200, device_json(&d));
+out:
+	json_decref(body);
+}
+
+/* DELETE /devices/ID and POST /devices/ID/rebind: administrators only. */
+static void h_device_admin(struct srv_req *r, const char *id, int rebind)
+{
+	struct skap_device d;
+	int err;
+
+	if (srv_allow(r, SRV_ROLES_ADMIN) || device_mine(r, id, &d))
+		return;
+	if (r->method == EVHTTP_REQ_PATCH)
+		return h_device_patch(r, id);
+	err = rebind ? skap_device_rebind(r->srv->st, r->actor, id)
+		     : skap_device_delete(r->srv->st, r->actor, id);
+	if (err)
+		srv_store_error(r, err, "device");
+	else if (!rebind)
+		srv_reply(r, 204, NULL);
+	else if (!device_mine(r, id, &d))
+		srv_reply(r, 200, device_json(&d));
+}
+
 static void h_device_one(struct srv_req *r, const char *rest)
 {
 	static const struct {
@@ -138,6 +239,10 @@ static void h_device_one(struct srv_req *r, const char *rest)
 			srv_reply(r, 200, device_json(&d));
 		return;
 	}
+	if (!slash && (r->method == EVHTTP_REQ_PATCH || r->method == EVHTTP_REQ_DELETE))
+		return h_device_admin(r, id, 0);
+	if (slash && !strcmp(slash + 1, "rebind") && r->method == EVHTTP_REQ_POST)
+		return h_device_admin(r, id, 1);
 	for (size_t i = 0; slash && i < sizeof(verbs) / sizeof(verbs[0]); i++) {
 		if (!strcmp(slash + 1, verbs[i].verb) && r->method == EVHTTP_REQ_POST)
 			return h_device_transition(r, id, verbs[i].to);

@@ -631,10 +631,10 @@ static void h_status(struct srv_req *r)
 		}
 		srv_ca_get(r->srv, q.d.tenant_id, &ca);
 	}
-	srv_reply(r, 200, json_pack("{s:s,s:s?,s:s?,s:s?}", "state",
-				    skap_device_state_name(q.d.state), "reason",
-				    q.d.reason[0] ? q.d.reason : NULL, "certificate", cert, "ca",
-				    ca));
+	srv_reply(r, 200,
+		  json_pack("{s:s,s:s?,s:s?,s:s?,s:o*}", "state", skap_device_state_name(q.d.state),
+			    "reason", q.d.reason[0] ? q.d.reason : NULL, "certificate", cert, "ca",
+			    ca, "config", srv_device_config(r->srv, &q.d)));
 out:
 	free(cert);
 	free(ca);
@@ -708,10 +708,8 @@ static void h_keys(struct srv_req *r)
 		srv_error(r, 403, "not_approved", "this device is not approved (or was revoked)");
 		goto out;
 	}
-	if (skap_device_get(r->srv->st, peer, &b) || b.tenant_id != a.tenant_id) {
-		srv_error(r, 403, "policy", "no such peer in this device's network");
+	if (srv_key_policy(r, peer, &a, &b))
 		goto out;
-	}
 	if (b.state != SKAP_DEVICE_APPROVED) {
 		srv_error(r, 403, "peer_not_approved", "the peer is not approved (or was revoked)");
 		goto out;

@@ -3,6 +3,8 @@
  * skap-server: the platform.
  *
  *   skap-server init  -d DIR -t TENANT -u OWNER [--password-stdin] [--san SAN]...
+ *   skap-server tenant create -d DIR NAME -u OWNER [--password-stdin]
+ *   skap-server tenant list -d DIR
  *   skap-server serve -d DIR [-l ADDR] [-p PORT] [--port-file FILE] [-v]
  *
  * DIR holds master.key (0600), skap.db (0600, SQLite), tls.key (0600) and
@@ -61,12 +63,13 @@ static void wiping_free(void *p)
 
 static void usage(FILE *f)
 {
-	fprintf(f,
-		"usage: skap-server init  -d DIR -t TENANT -u OWNER [--password-stdin]\n"
-		"                         [--san DNS:NAME|IP:ADDRESS]...\n"
-		"       skap-server serve -d DIR [-l ADDR] [-p PORT] [--port-file FILE]\n"
-		"                         [--token-ttl SECONDS] [--enroll-rate N] [-v]\n"
-		"       skap-server --version\n");
+	fprintf(f, "usage: skap-server init  -d DIR -t TENANT -u OWNER [--password-stdin]\n"
+		   "                         [--san DNS:NAME|IP:ADDRESS]...\n"
+		   "       skap-server tenant create -d DIR NAME -u OWNER [--password-stdin]\n"
+		   "       skap-server tenant list -d DIR\n"
+		   "       skap-server serve -d DIR [-l ADDR] [-p PORT] [--port-file FILE]\n"
+		   "                         [--token-ttl SECONDS] [--enroll-rate N] [-v]\n"
+		   "       skap-server --version\n");
 }
 
 /* The store, opened with the master key of DIR. */
@@ -131,6 +134,29 @@ static int san_valid(const char *s)
 	return 1;
 }
 
+/*
+ * A tenant with its owner, in the store: KEY gets the tenant's default
+ * bootstrap key (revealed, and audited as such, for the operator to copy).
+ */
+static int make_tenant(struct skap_store *st, const char *actor, const char *tenant,
+		       const char *owner, const char *pw, char key[SKAP_BKEY_STR_SIZE])
+{
+	struct skap_bkey *keys = NULL;
+	int64_t tid;
+	size_t n;
+	int err;
+
+	err = skap_tenant_create(st, actor, tenant, &tid);
+	if (!err)
+		err = skap_user_create(st, actor, tid, owner, SKAP_ROLE_OWNER, pw, NULL);
+	if (!err)
+		err = skap_bkey_list(st, tid, 0, 1, &keys, &n);
+	if (!err)
+		err = n == 1 ? skap_bkey_reveal(st, actor, keys[0].id, key) : -EIO;
+	free(keys);
+	return err;
+}
+
 static int cmd_init(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -147,10 +173,7 @@ static int cmd_init(int argc, char **argv)
 	char san[1024] = "DNS:localhost,IP:127.0.0.1,IP:::1";
 	char pw[SKAP_PASSWORD_MAX + 2], key[SKAP_BKEY_STR_SIZE];
 	struct skap_store *st = NULL;
-	struct skap_bkey *keys = NULL;
 	struct paths p;
-	int64_t tid;
-	size_t n;
 	int c, err, shown, from_stdin = 0;
 
 	while ((c = getopt_long(argc, argv, "d:t:u:h", opts, NULL)) != -1) {
@@ -207,13 +230,7 @@ static int cmd_init(int argc, char **argv)
 	err = open_store(&p, &st);
 	if (err)
 		goto out;
-	err = skap_tenant_create(st, "system:init", tenant, &tid);
-	if (!err)
-		err = skap_user_create(st, "system:init", tid, owner, SKAP_ROLE_OWNER, pw, NULL);
-	if (!err)
-		err = skap_bkey_list(st, tid, 0, 1, &keys, &n);
-	if (!err)
-		err = n == 1 ? skap_bkey_reveal(st, "system:init", keys[0].id, key) : -EIO;
+	err = make_tenant(st, "system:init", tenant, owner, pw, key);
 	if (err) {
 		fprintf(stderr, "skap-server: initialising the database: %s\n", strerror(-err));
 		goto out;
@@ -232,9 +249,118 @@ static int cmd_init(int argc, char **argv)
 out:
 	skap_wipe(key, sizeof(key));
 	skap_wipe(pw, sizeof(pw));
-	free(keys);
 	skap_store_close(st);
 	return err ? 1 : 0;
+}
+
+/* tenant create: another tenant on an initialised platform (the server may run). */
+static int tenant_create(const struct paths *p, const char *tenant, const char *owner,
+			 int from_stdin)
+{
+	char pw[SKAP_PASSWORD_MAX + 2], key[SKAP_BKEY_STR_SIZE];
+	struct skap_store *st = NULL;
+	int err, shown;
+
+	if (!skap_store_name_valid(tenant) || !skap_store_name_valid(owner)) {
+		fprintf(stderr, "skap-server: names are 1..64 of [A-Za-z0-9._-]\n");
+		return 2;
+	}
+	shown = read_password(from_stdin, pw, sizeof(pw));
+	if (shown < 0 || strlen(pw) < SKAP_PASSWORD_MIN || strlen(pw) > SKAP_PASSWORD_MAX) {
+		fprintf(stderr, "skap-server: the owner's password must be 8..256 bytes\n");
+		skap_wipe(pw, sizeof(pw));
+		return 2;
+	}
+	err = open_store(p, &st);
+	if (!err) {
+		err = make_tenant(st, "system:cli", tenant, owner, pw, key);
+		if (err)
+			fprintf(stderr, "skap-server: creating tenant %s: %s\n", tenant,
+				err == -EEXIST ? "the tenant or the owner's user name exists"
+					       : strerror(-err));
+	}
+	if (!err) {
+		printf("tenant %s created, owner %s\n", tenant, owner);
+		if (shown)
+			printf("owner password (shown once): %s\n", pw);
+		printf("default bootstrap key: %s\n", key);
+	}
+	skap_wipe(key, sizeof(key));
+	skap_wipe(pw, sizeof(pw));
+	skap_store_close(st);
+	return err ? 1 : 0;
+}
+
+static int tenant_list(const struct paths *p)
+{
+	struct skap_store *st = NULL;
+	struct skap_tenant *t = NULL;
+	int64_t after = 0;
+	size_t n = SKAP_STORE_LIST_MAX;
+	int err = open_store(p, &st);
+
+	if (!err)
+		printf("%-6s %-24s %-7s %s\n", "ID", "NAME", "OTA_TLS", "CREATED");
+	while (!err && n == SKAP_STORE_LIST_MAX) {
+		err = skap_tenant_list(st, after, SKAP_STORE_LIST_MAX, &t, &n);
+		for (size_t i = 0; !err && i < n; i++) {
+			printf("%-6lld %-24s %-7s %lld\n", (long long)t[i].id, t[i].name,
+			       t[i].ota_tls ? "on" : "off", (long long)t[i].created);
+			after = t[i].id;
+		}
+		free(t);
+		t = NULL;
+	}
+	if (err && st)
+		fprintf(stderr, "skap-server: listing tenants: %s\n", strerror(-err));
+	skap_store_close(st);
+	return err ? 1 : 0;
+}
+
+/* skap-server tenant create|list: tenants on the platform's own host. */
+static int cmd_tenant(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"dir", required_argument, NULL, 'd'},
+		{"owner", required_argument, NULL, 'u'},
+		{"password-stdin", no_argument, NULL, 'P'},
+		{"help", no_argument, NULL, 'h'},
+		{0},
+	};
+	const char *dir = NULL, *owner = NULL, *verb = argc >= 2 ? argv[1] : "";
+	struct paths p;
+	int c, from_stdin = 0;
+
+	optind = 2;
+	while ((c = getopt_long(argc, argv, "d:u:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'd':
+			dir = optarg;
+			break;
+		case 'u':
+			owner = optarg;
+			break;
+		case 'P':
+			from_stdin = 1;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (!dir || make_paths(dir, &p)) {
+		usage(stderr);
+		return 2;
+	}
+	if (!strcmp(verb, "create") && owner && optind == argc - 1)
+		return tenant_create(&p, argv[optind], owner, from_stdin);
+	if (!strcmp(verb, "list") && !owner && !from_stdin && optind == argc)
+		return tenant_list(&p);
+	usage(stderr);
+	return 2;
 }
 
 static void on_signal(evutil_socket_t sig, short what, void *arg)
@@ -393,6 +519,8 @@ int main(int argc, char **argv)
 		return cmd_init(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "serve"))
 		return cmd_serve(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "tenant"))
+		return cmd_tenant(argc - 1, argv + 1);
 	fprintf(stderr, "skap-server: unknown command %s\n", argv[1]);
 	usage(stderr);
 	return 2;

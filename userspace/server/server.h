@@ -3,7 +3,9 @@
  * skap-server's parts: main.c (command line, init, serve, signals), tls.c
  * (the development certificate and the OpenSSL context), http.c (the
  * HTTPS front: libevent's evhttp over bufferevent_openssl, request reading
- * and JSON answers, sessions), api.c (the REST handlers over <skap/store.h>).
+ * and JSON answers, sessions), api.c (the REST handlers over <skap/store.h>),
+ * devices.c and networks.c (devices, QKEYs, networks, groups, peerings),
+ * enroll.c (what devices call), ca.c (tenant CAs).
  */
 #ifndef SKAP_SERVER_H
 #define SKAP_SERVER_H
@@ -112,6 +114,18 @@ void srv_enroll_free(struct srv *srv);
 
 /* devices.c: devices and QKEYs for administrators */
 int srv_devices_dispatch(struct srv_req *r);
+
+/* networks.c: networks, groups and peerings for administrators */
+int srv_networks_dispatch(struct srv_req *r);
+/*
+ * Key policy for a key request of A with device PEER (its row in *B): 0, or
+ * -1 after answering 403 with the refusal's code. An unknown PEER is
+ * answered like one out of A's networks.
+ */
+int srv_key_policy(struct srv_req *r, const char *peer, const struct skap_device *a,
+		   struct skap_device *b);
+/* The configuration of D's group for D's status answer: NULL unless D is approved. */
+json_t *srv_device_config(struct srv *srv, const struct skap_device *d);
 
 /* ca.c: the tenant CAs and device certificates */
 /* Adds extension NID with VALUE (OpenSSL's config syntax) to X, issued by ISSUER. */

@@ -44,6 +44,8 @@ static void usage(FILE *f)
 		"  login -u USER [--password-stdin]     start a session (saved 0600)\n"
 		"  logout\n"
 		"  tenant show\n"
+		"  tenant set --ota-tls on|off              (owner; OTA_TLS is for development "
+		"only)\n"
 		"  user list [--after ID] [--limit N]\n"
 		"  user create NAME --role ROLE [--password-stdin]\n"
 		"  bootstrap-key list [--after ID] [--limit N]\n"
@@ -57,6 +59,17 @@ static void usage(FILE *f)
 		"  device list [--state pending|approved|rejected|revoked]\n"
 		"  device show ID\n"
 		"  device approve ID | reject ID [--reason TEXT] | revoke ID [--reason TEXT]\n"
+		"  device rename ID NAME | move ID [--group NAME] [--network NAME]\n"
+		"  device set-role ID gateway|initiator|responder | delete ID | rebind ID\n"
+		"  network list | show ID | delete ID\n"
+		"  network create NAME [--description TEXT]\n"
+		"  network update ID [--name NAME] [--description TEXT]\n"
+		"  group list | show ID | delete ID\n"
+		"  group create NAME [--network NAME] [--config-file FILE]\n"
+		"  group update ID [--name NAME] [--network NAME|--default-network]\n"
+		"                  [--config-file FILE]\n"
+		"  peering list | show ID | accept ID | reject ID | end ID\n"
+		"  peering request --network MINE --peer-tenant TENANT --peer-network THEIRS\n"
 		"  qkey create [--id QKEY_ID] [--device-name NAME] [--expires UNIXTIME]\n"
 		"  qkey list\n"
 		"  qkey delete QKEY_ID\n"
@@ -345,9 +358,14 @@ static int cmd_tenant(struct ctl *c, int argc, char **argv)
 	json_t *r;
 	int rc;
 
-	if (argc != 2 || strcmp(argv[1], "show"))
+	if (argc == 4 && !strcmp(argv[1], "set") && !strcmp(argv[2], "--ota-tls") &&
+	    (!strcmp(argv[3], "on") || !strcmp(argv[3], "off")))
+		rc = call(c, "PATCH", "/tenant",
+			  json_pack("{s:b}", "ota_tls", !strcmp(argv[3], "on")), &r);
+	else if (argc == 2 && !strcmp(argv[1], "show"))
+		rc = call(c, "GET", "/tenant", NULL, &r);
+	else
 		return EXIT_USAGE;
-	rc = call(c, "GET", "/tenant", NULL, &r);
 	if (rc)
 		return rc;
 	if (c->json)
@@ -600,8 +618,12 @@ static void device_print(json_t *d)
 	size_t i;
 
 	printf("id:          %s\n", s_of(d, "id"));
+	if (*s_of(d, "name"))
+		printf("name:        %s\n", s_of(d, "name"));
 	printf("state:       %s%s%s\n", s_of(d, "state"), *s_of(d, "reason") ? ": " : "",
 	       s_of(d, "reason"));
+	printf("network:     %s (group %s), role %s\n", s_of(d, "network"), s_of(d, "group"),
+	       s_of(d, "role"));
 	printf("fingerprint: %s\n", s_of(d, "fingerprint"));
 	printf("method:      %s, by %s\n", s_of(d, "method"), s_of(d, "enrolled_by"));
 	printf("hostname:    %s\n", s_of(rep, "hostname"));
@@ -619,6 +641,51 @@ static void device_print(json_t *d)
 	       s_of(d, "last_address"));
 	if (i_of(d, "clone_attempts"))
 		printf("clones:      %lld attempts refused\n", i_of(d, "clone_attempts"));
+	if (json_is_true(json_object_get(d, "rebind")))
+		printf("rebind:      one re-enrollment of its key allowed\n");
+}
+
+/* device rename ID NAME | move ID [--group G] [--network N] | set-role ID ROLE */
+static int device_patch(struct ctl *c, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"group", required_argument, NULL, 'g'},
+		{"network", required_argument, NULL, 'n'},
+		{0},
+	};
+	const char *verb = argv[1], *id = argv[2];
+	json_t *b = json_object(), *r;
+	char path[128];
+	int o, rc;
+
+	if (strlen(id) > 64)
+		goto bad;
+	if (!strcmp(verb, "rename") && argc == 4) {
+		json_object_set_new(b, "name", json_string(argv[3]));
+	} else if (!strcmp(verb, "set-role") && argc == 4) {
+		json_object_set_new(b, "role", json_string(argv[3]));
+	} else if (!strcmp(verb, "move")) {
+		optind = 0;
+		while ((o = getopt_long(argc - 2, argv + 2, "+", opts, NULL)) != -1) {
+			if (o != 'g' && o != 'n')
+				goto bad;
+			json_object_set_new(b, o == 'g' ? "group" : "network", json_string(optarg));
+		}
+		if (optind != argc - 2 || !json_object_size(b))
+			goto bad;
+	} else {
+		goto bad;
+	}
+	snprintf(path, sizeof(path), "/devices/%s", id);
+	rc = call(c, "PATCH", path, b, &r);
+	if (rc || c->json)
+		return rc ? rc : print_json(r);
+	device_print(r);
+	json_decref(r);
+	return 0;
+bad:
+	json_decref(b);
+	return EXIT_USAGE;
 }
 
 static int cmd_device(struct ctl *c, int argc, char **argv)
@@ -639,6 +706,8 @@ static int cmd_device(struct ctl *c, int argc, char **argv)
 
 	if (argc < 2 || (!list && !id))
 		return EXIT_USAGE;
+	if (!strcmp(verb, "rename") || !strcmp(verb, "move") || !strcmp(verb, "set-role"))
+		return device_patch(c, argc, argv);
 	/* Options follow "list", or the device id. */
 	optind = 0;
 	while ((o = getopt_long(argc - (list ? 1 : 2), argv + (list ? 1 : 2), "+", opts, NULL)) !=
@@ -676,6 +745,15 @@ static int cmd_device(struct ctl *c, int argc, char **argv)
 	snprintf(path, sizeof(path), "/devices/%s", id);
 	if (!strcmp(verb, "show") && !reason) {
 		rc = call(c, "GET", path, NULL, &r);
+	} else if (!strcmp(verb, "delete") && !reason) {
+		rc = call(c, "DELETE", path, NULL, &r);
+		if (!rc)
+			printf(c->json ? "{}\n" : "device %s deleted\n", id);
+		json_decref(r);
+		return rc;
+	} else if (!strcmp(verb, "rebind") && !reason) {
+		snprintf(path, sizeof(path), "/devices/%s/rebind", id);
+		rc = call(c, "POST", path, NULL, &r);
 	} else if (!strcmp(verb, "approve") || !strcmp(verb, "reject") || !strcmp(verb, "revoke")) {
 		b = json_object();
 		if (reason)
@@ -762,6 +840,311 @@ static int cmd_qkey(struct ctl *c, int argc, char **argv)
 		json_decref(r);
 		return rc;
 	}
+	return EXIT_USAGE;
+}
+
+/* ---- networks, groups, peerings ---- */
+
+/* GET PATH?after&limit (options in ARGV after the verb) and print each item with ROW. */
+static int list_cmd(struct ctl *c, int argc, char **argv, const char *what, const char *head,
+		    void (*row)(json_t *item))
+{
+	char path[128], q[64];
+	json_t *r, *it;
+	size_t i;
+	int rc;
+
+	if (page_query(argc - 1, argv + 1, q, sizeof(q)))
+		return EXIT_USAGE;
+	snprintf(path, sizeof(path), "/%s%s", what, q);
+	rc = call(c, "GET", path, NULL, &r);
+	if (rc || c->json)
+		return rc ? rc : print_json(r);
+	printf("%s\n", head);
+	json_array_foreach(json_object_get(r, "items"), i, it) row(it);
+	if (i_of(r, "next"))
+		printf("(more: --after %lld)\n", i_of(r, "next"));
+	json_decref(r);
+	return 0;
+}
+
+/* Sends METHOD WHAT/ID[/VERB] with BODY (stolen) and prints the answer with SHOW. */
+static int one_cmd(struct ctl *c, const char *method, const char *what, long long id,
+		   const char *verb, json_t *body, void (*show)(json_t *item))
+{
+	char path[128];
+	json_t *r;
+	int rc;
+
+	snprintf(path, sizeof(path), "/%s/%lld%s%s", what, id, verb ? "/" : "", verb ? verb : "");
+	rc = call(c, method, path, body, &r);
+	if (!rc && !r) {
+		/* WHAT is the collection ("networks"): one of it is named without the s. */
+		if (c->json)
+			printf("{}\n");
+		else
+			printf("%.*s %lld deleted\n", (int)strlen(what) - 1, what, id);
+		return 0;
+	}
+	if (rc || c->json)
+		return rc ? rc : print_json(r);
+	show(r);
+	json_decref(r);
+	return 0;
+}
+
+static void network_row(json_t *n)
+{
+	printf("%-6lld %-24s %s\n", i_of(n, "id"), s_of(n, "name"), s_of(n, "description"));
+}
+
+static void network_print(json_t *n)
+{
+	char t[32];
+
+	printf("id:          %lld\n", i_of(n, "id"));
+	printf("name:        %s\n", s_of(n, "name"));
+	printf("description: %s\n", s_of(n, "description"));
+	printf("created:     %s\n", when(i_of(n, "created"), t, sizeof(t)));
+}
+
+/* --name and --description into a body (and --network, --default-network,
+ * --config-file for groups when GROUP). NULL on a usage error. */
+static json_t *named_body(int argc, char **argv, int group)
+{
+	static const struct option opts[] = {
+		{"name", required_argument, NULL, 'n'},
+		{"description", required_argument, NULL, 'd'},
+		{"network", required_argument, NULL, 'N'},
+		{"default-network", no_argument, NULL, 'D'},
+		{"config-file", required_argument, NULL, 'f'},
+		{0},
+	};
+	json_t *b = json_object(), *cfg;
+	json_error_t e;
+	int o;
+
+	optind = 0;
+	while ((o = getopt_long(argc, argv, "+", opts, NULL)) != -1) {
+		if (o == 'n') {
+			json_object_set_new(b, "name", json_string(optarg));
+		} else if (o == 'd' && !group) {
+			json_object_set_new(b, "description", json_string(optarg));
+		} else if ((o == 'N' || o == 'D') && group) {
+			json_object_set_new(b, "network",
+					    o == 'N' ? json_string(optarg) : json_null());
+		} else if (o == 'f' && group) {
+			cfg = json_load_file(optarg, JSON_REJECT_DUPLICATES, &e);
+			if (!json_is_object(cfg)) {
+				fprintf(stderr, "skapctl: %s: not a JSON object (%s)\n", optarg,
+					cfg ? "other type" : e.text);
+				json_decref(cfg);
+				goto bad;
+			}
+			json_object_set_new(b, "config", cfg);
+		} else {
+			goto bad;
+		}
+	}
+	if (optind == argc)
+		return b;
+bad:
+	json_decref(b);
+	return NULL;
+}
+
+/* VERB NAME [options] (create) or VERB ID [options] (update): the body, or NULL. */
+static json_t *create_or_update(int argc, char **argv, int group, long long *id)
+{
+	json_t *b = argc >= 3 ? named_body(argc - 2, argv + 2, group) : NULL;
+
+	if (!b)
+		return NULL;
+	if (!strcmp(argv[1], "create")) {
+		json_object_set_new(b, "name", json_string(argv[2]));
+		return b;
+	}
+	*id = parse_id(argv[2]);
+	if (*id > 0 && json_object_size(b))
+		return b;
+	json_decref(b);
+	return NULL;
+}
+
+static int cmd_network(struct ctl *c, int argc, char **argv)
+{
+	const char *verb = argc >= 2 ? argv[1] : "";
+	long long id = argc == 3 ? parse_id(argv[2]) : -1;
+	json_t *b;
+	int rc;
+
+	if (!strcmp(verb, "list"))
+		return list_cmd(c, argc, argv, "networks",
+				"ID     NAME                     DESCRIPTION", network_row);
+	if (!strcmp(verb, "create") || !strcmp(verb, "update")) {
+		b = create_or_update(argc, argv, 0, &id);
+		if (!b)
+			return EXIT_USAGE;
+		if (!strcmp(verb, "update"))
+			return one_cmd(c, "PATCH", "networks", id, NULL, b, network_print);
+		rc = call(c, "POST", "/networks", b, &b);
+		if (rc || c->json)
+			return rc ? rc : print_json(b);
+		network_print(b);
+		json_decref(b);
+		return 0;
+	}
+	if (id < 1)
+		return EXIT_USAGE;
+	if (!strcmp(verb, "show"))
+		return one_cmd(c, "GET", "networks", id, NULL, NULL, network_print);
+	if (!strcmp(verb, "delete"))
+		return one_cmd(c, "DELETE", "networks", id, NULL, NULL, network_print);
+	return EXIT_USAGE;
+}
+
+static void group_row(json_t *g)
+{
+	const char *net = json_string_value(json_object_get(g, "network"));
+
+	printf("%-6lld %-24s %s\n", i_of(g, "id"), s_of(g, "name"), net ? net : "(default)");
+}
+
+static void group_print(json_t *g)
+{
+	const char *net = json_string_value(json_object_get(g, "network"));
+	char *cfg = json_dumps(json_object_get(g, "config"), JSON_COMPACT | JSON_SORT_KEYS);
+	char t[32];
+
+	printf("id:          %lld\n", i_of(g, "id"));
+	printf("name:        %s\n", s_of(g, "name"));
+	printf("network:     %s\n", net ? net : "(default)");
+	printf("config:      %s\n", cfg ? cfg : "{}");
+	printf("created:     %s\n", when(i_of(g, "created"), t, sizeof(t)));
+	free(cfg);
+}
+
+static int cmd_group(struct ctl *c, int argc, char **argv)
+{
+	const char *verb = argc >= 2 ? argv[1] : "";
+	long long id = argc == 3 ? parse_id(argv[2]) : -1;
+	json_t *b;
+	int rc;
+
+	if (!strcmp(verb, "list"))
+		return list_cmd(c, argc, argv, "groups", "ID     NAME                     NETWORK",
+				group_row);
+	if (!strcmp(verb, "create") || !strcmp(verb, "update")) {
+		b = create_or_update(argc, argv, 1, &id);
+		if (!b)
+			return EXIT_USAGE;
+		if (!strcmp(verb, "update"))
+			return one_cmd(c, "PATCH", "groups", id, NULL, b, group_print);
+		rc = call(c, "POST", "/groups", b, &b);
+		if (rc || c->json)
+			return rc ? rc : print_json(b);
+		group_print(b);
+		json_decref(b);
+		return 0;
+	}
+	if (id < 1)
+		return EXIT_USAGE;
+	if (!strcmp(verb, "show"))
+		return one_cmd(c, "GET", "groups", id, NULL, NULL, group_print);
+	if (!strcmp(verb, "delete"))
+		return one_cmd(c, "DELETE", "groups", id, NULL, NULL, group_print);
+	return EXIT_USAGE;
+}
+
+/* "tenant/network" of SIDE ("requester" or "peer"). */
+static void side_of(json_t *p, const char *side, char *out, size_t size)
+{
+	json_t *s = json_object_get(p, side);
+	const char *net = json_string_value(json_object_get(s, "network"));
+
+	snprintf(out, size, "%s/%s", s_of(s, "tenant"), net ? net : "(deleted)");
+}
+
+static void peering_row(json_t *p)
+{
+	char a[140], b[140];
+
+	side_of(p, "requester", a, sizeof(a));
+	side_of(p, "peer", b, sizeof(b));
+	printf("%-6lld %-10s %-10s %-30s %s\n", i_of(p, "id"), s_of(p, "state"), s_of(p, "side"), a,
+	       b);
+}
+
+static void peering_print(json_t *p)
+{
+	char a[140], b[140], t[32];
+
+	side_of(p, "requester", a, sizeof(a));
+	side_of(p, "peer", b, sizeof(b));
+	printf("id:          %lld\n", i_of(p, "id"));
+	printf("state:       %s (this tenant is the %s)\n", s_of(p, "state"), s_of(p, "side"));
+	printf("requester:   %s%s%s\n", a, *s_of(p, "requested_by") ? ", by " : "",
+	       s_of(p, "requested_by"));
+	printf("peer:        %s\n", b);
+	printf("requested:   %s\n", when(i_of(p, "created"), t, sizeof(t)));
+	printf("accepted:    %s\n", when(i_of(p, "accepted"), t, sizeof(t)));
+	printf("ended:       %s\n", when(i_of(p, "ended"), t, sizeof(t)));
+}
+
+static int peering_request(struct ctl *c, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"network", required_argument, NULL, 'n'},
+		{"peer-tenant", required_argument, NULL, 't'},
+		{"peer-network", required_argument, NULL, 'p'},
+		{0},
+	};
+	json_t *b = json_object(), *r;
+	int o, rc;
+
+	optind = 0;
+	while ((o = getopt_long(argc - 1, argv + 1, "+", opts, NULL)) != -1) {
+		if (o == '?')
+			break;
+		json_object_set_new(b,
+				    o == 'n'   ? "network"
+				    : o == 't' ? "peer_tenant"
+					       : "peer_network",
+				    json_string(optarg));
+	}
+	if (o == '?' || optind != argc - 1 || json_object_size(b) != 3) {
+		json_decref(b);
+		return EXIT_USAGE;
+	}
+	rc = call(c, "POST", "/peerings", b, &r);
+	if (rc || c->json)
+		return rc ? rc : print_json(r);
+	peering_print(r);
+	printf("(active once an administrator of %s accepts it)\n",
+	       s_of(json_object_get(r, "peer"), "tenant"));
+	json_decref(r);
+	return 0;
+}
+
+static int cmd_peering(struct ctl *c, int argc, char **argv)
+{
+	const char *verb = argc >= 2 ? argv[1] : "";
+	long long id = argc == 3 ? parse_id(argv[2]) : -1;
+
+	if (!strcmp(verb, "list"))
+		return list_cmd(c, argc, argv, "peerings",
+				"ID     STATE      SIDE       REQUESTER                      PEER",
+				peering_row);
+	if (!strcmp(verb, "request"))
+		return peering_request(c, argc, argv);
+	if (id < 1)
+		return EXIT_USAGE;
+	if (!strcmp(verb, "show"))
+		return one_cmd(c, "GET", "peerings", id, NULL, NULL, peering_print);
+	if (!strcmp(verb, "accept") || !strcmp(verb, "reject"))
+		return one_cmd(c, "POST", "peerings", id, verb, NULL, peering_print);
+	if (!strcmp(verb, "end"))
+		return one_cmd(c, "DELETE", "peerings", id, NULL, NULL, peering_print);
 	return EXIT_USAGE;
 }
 
@@ -854,6 +1237,12 @@ int main(int argc, char **argv)
 		rc = cmd_device(&c, argc, argv);
 	else if (!strcmp(obj, "qkey"))
 		rc = cmd_qkey(&c, argc, argv);
+	else if (!strcmp(obj, "network"))
+		rc = cmd_network(&c, argc, argv);
+	else if (!strcmp(obj, "group"))
+		rc = cmd_group(&c, argc, argv);
+	else if (!strcmp(obj, "peering"))
+		rc = cmd_peering(&c, argc, argv);
 	else
 		rc = EXIT_USAGE;
 	if (rc == EXIT_USAGE)
