@@ -180,6 +180,11 @@ set -- "$@" $rate
 printf '%-40s %10s %10s %10s %10s\n' "skapd (SKAP, X-Wing, platform ticket)" median p90 min max
 printf '%-40s %10s %10s %10s %10s\n' "first packet to SA, ms ($runs runs)" "$1" "$2" "$3" "$4"
 awk -v c="$5" -v s="$6" 'BEGIN { printf "%-40s %10.2f   (%d in %.1f s)\n", "negotiations/s (flush, ping, both sides)", c / s, c, s }'
+# Where the time of the last negotiation went: both daemons' and the
+# platform's log lines, with their millisecond timestamps.
+for f in a.log b.log server; do
+	tail -n 6 "$dir/$f" | sed "s/^/# $f: /"
+done
 if [ -s /tmp/negotiation-charon.result ]; then
 	# shellcheck disable=SC2046
 	set -- "$@" $(cat /tmp/negotiation-charon.result)

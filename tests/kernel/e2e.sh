@@ -8,8 +8,8 @@
 #   hc -- gwc --/
 #
 # The administrator makes a manual-accept bootstrap key with a group and a
-# QKEY; gateway A enrolls with `skapd bootstrap -k`, B with QKEY, C (another
-# tenant) with OTA_QUANTUM. They stay pending until approved with skapctl.
+# QKEY; gateway A enrolls with `skapd bootstrap -k`, B with QKEY, C with
+# OTA_QUANTUM. They stay pending until approved with skapctl.
 # The first ping from A's LAN to B's triggers acquire, a key ticket,
 # the SKAP exchange and ESP SAs; the router only ever sees ESP. Keys are in
 # the keyring and cannot be read back; a continuous ping survives 20 rekeys
@@ -375,6 +375,14 @@ tap_check "a wrong QKEY is refused" has $W/bad3.out "enrollment refused"
 tap_check "a ping from A's LAN to C's (C unapproved) gets no keys" \
 	eval "! in_ns ha ping -c 2 -W 2 198.51.100.138"
 tap_check "A's log tells why" wait_for 10 grep -q "link to-c: the platform refused a key .*peer_not_approved" $W/gwa.log
+say "alice approves C, but into another network, not peered with A's"
+tap_check "alice makes a network 'lab'" ctl alice network create lab
+tap_check "alice approves C and moves it to 'lab'" \
+	eval "ctl alice device approve '$C_ID' && ctl alice device move '$C_ID' --network lab"
+tap_check "a ping from A's LAN to C's (unpeered network) gets no keys" \
+	eval "! in_ns ha ping -c 2 -W 2 198.51.100.138"
+tap_check "A's log tells why" \
+	wait_for 10 grep -q "link to-c: the platform refused a key .*(policy)" $W/gwa.log
 
 say "alice revokes B: its keys end, its link goes down, traffic stops (fail closed)"
 tap_check "revoke B" ctl alice device revoke "$B_ID" --reason "stolen"
