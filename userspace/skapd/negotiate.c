@@ -107,7 +107,7 @@ static void kid_hex(const uint8_t kid[SKAP_KID_LEN], char out[2 * SKAP_KID_LEN +
 		snprintf(out + 2 * i, 3, "%02x", kid[i]);
 }
 
-static struct link_state *state_of(struct skapd_neg *n, const char *name)
+static struct link_state *state_of(const struct skapd_neg *n, const char *name)
 {
 	for (size_t i = 0; i < n->n_links; i++)
 		if (!strcmp(n->links[i]->name, name))
@@ -653,7 +653,7 @@ int skapd_neg_link(const struct skapd_neg *n, const char *link, struct skapd_lin
 	const struct skap_link_config *l;
 	struct link_state *ls;
 
-	if (!n || !(ls = state_of((struct skapd_neg *)n, link)))
+	if (!n || !(ls = state_of(n, link)))
 		return -ENOENT;
 	*out = ls->rec;
 	l = skap_config_link(n->cfg, link);
