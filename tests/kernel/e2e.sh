@@ -372,6 +372,12 @@ tap_check "skapctl keys on A shows that key with its peer, never its bytes" \
 	eval "grep '^$SA_SERIAL ' $W/gwa.keys | grep -q '$SA_KID *$B_ID *to-b *out'"
 tap_check "skapctl links on A: to-b is up, with its last negotiation's time" \
 	eval "grep -q '^to-b .* up  *[0-9][0-9]* *20[0-9-]*T' $W/gwa.links"
+local_ctl gwa -j status >$W/gwa.status.json 2>&1
+tap_check "skapctl status on A: its device id, approved, the fingerprint it enrolled with" \
+	test "$(jget $W/gwa.status.json device id) $(jget $W/gwa.status.json device approved) $(jget $W/gwa.status.json device fingerprint)" = \
+	"$A_ID true $(sed -n 's/^fingerprint: *//p' $W/gwa.enroll)"
+tap_check "and when its certificate expires" \
+	test "$(jget $W/gwa.status.json device certificate_expires)" -gt "$(date +%s)"
 
 say "a continuous ping across $REKEYS rekeys (lifetime 4 s, rekey after 2 s)"
 secs=$((REKEYS * 2 + 2))
