@@ -234,7 +234,8 @@ tap_check "with its file:line diagnostics" has $dir/reload.out "skapd.conf:17: l
 ctl -j links >$dir/links.json 2>&1
 tap_check "the running links are unchanged" \
 	test "$(jget $dir/links.json links '#') $(jget $dir/links.json links name=b state) $(policies)" = "2 up 5"
-cp $dir/good.conf $conf
+# Link c's peer moves (its policies change), link d is added, b stays.
+sed 's/^peer-address = 203.0.113.3$/peer-address = 203.0.113.33/' $dir/good.conf >$conf
 cat >>$conf <<CONF
 
 [link d]
@@ -246,17 +247,19 @@ CONF
 ctl reload >$dir/reload.out 2>&1
 rc=$?
 tap_check "skapctl reload applies a good file (exit 0)" test "$rc" -eq 0
-tap_check "and says what it did" has $dir/reload.out "3 links; policies 5 kept, 2 added, 0 replaced, 0 removed"
+tap_check "and says what it did" has $dir/reload.out "3 links; policies 3 kept, 4 added, 0 replaced, 2 removed"
 ctl -j links >$dir/links.json 2>&1
 tap_check "the added link appears" test "$(jget $dir/links.json links name=d peer)" = dev-d
+tap_check "the changed link has its new peer address" \
+	test "$(jget $dir/links.json links name=c peer_address)" = 203.0.113.33:7520
 ctl -j sas >$dir/sas.after 2>&1
 tap_check "link b's SAs are untouched (same SPIs, same add time)" \
 	test "$(jget $dir/sas.before sas spi=0x00001001 add_time) $(jget $dir/sas.before sas spi=0x00001002 add_time) 2" = \
 	"$(jget $dir/sas.after sas spi=0x00001001 add_time) $(jget $dir/sas.after sas spi=0x00001002 add_time) $(jget $dir/sas.after sas '#')"
 cp $dir/good.conf $conf
 ctl -j reload >$dir/reload.json 2>&1
-tap_check "removing the link again over the socket" \
-	test "$(jget $dir/reload.json accepted) $(jget $dir/reload.json policies removed) $(policies)" = "true 2 5"
+tap_check "removing the link again over the socket (and c back as it was)" \
+	test "$(jget $dir/reload.json accepted) $(jget $dir/reload.json policies removed) $(policies)" = "true 4 5"
 tap_check "b's SAs are still there" test "$(ctl -j sas | $CS json sas '#')" = 2
 
 kill -TERM $pid
