@@ -21,6 +21,9 @@
 #define SKAP_CONFIG_FILE_MAX	  (1024 * 1024)
 #define SKAP_DEFAULT_PORT	  7520
 #define SKAP_DEFAULT_STATE_DIR	  "/var/lib/skap"
+#define SKAP_DEFAULT_CONTROL	  "/run/skap/skapd.sock"
+/* sun_path's size less its NUL: the control socket's path must fit. */
+#define SKAP_CONTROL_PATH_MAX	  107
 #define SKAP_MIN_LIFETIME_S	  2
 
 enum skap_link_mode {
@@ -62,6 +65,7 @@ struct skap_daemon_config {
 	char platform_url[256];
 	char ca_file[4096];
 	char state_dir[4096];
+	char control_path[SKAP_CONTROL_PATH_MAX + 1]; /* skapd's unix control socket */
 	struct skap_endpoint listen;
 	enum skap_log_level log_level;
 	struct skap_link_config *links;

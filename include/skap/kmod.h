@@ -167,4 +167,23 @@ struct skap_key_params {
 int skap_key_add(int32_t keyring, const struct skap_key_params *p, int32_t *serial);
 int skap_key_revoke(int32_t serial);
 
+/* What the module tells of one of its keys (its description): never the key. */
+struct skap_key_info {
+	int32_t serial;
+	uint8_t kid[16];
+	char peer[65];
+	uint8_t dir; /* SKAP_KEY_DIR_IN or _OUT */
+	uint32_t spi;
+};
+
+/* Parses the module's canonical description "skap:KID:PEER:DIR:SPI"; -EINVAL if not one. */
+int skap_key_parse_description(const char *desc, struct skap_key_info *info);
+/*
+ * Describes key SERIAL (keyctl_describe): -EINVAL when it is not a "skap"
+ * key, the kernel's -errno when it is gone, revoked or expired.
+ */
+int skap_key_describe(int32_t serial, struct skap_key_info *info);
+/* The serials linked in KEYRING (keyctl_read), in *OUT (the caller frees it). */
+int skap_key_list(int32_t keyring, int32_t **out, size_t *n);
+
 #endif /* SKAP_KMOD_H */

@@ -15,7 +15,9 @@
 # the keyring and cannot be read back; a continuous ping survives 20 rekeys
 # and a restart of skapd without losing a packet; revoking B ends its keys.
 # Bad paths: wrong, deleted bootstrap key, wrong QKEY, unapproved device,
-# peer in an unpeered network, each refused with a clear message.
+# peer in an unpeered network, each refused with a clear message. skapctl
+# on gateway A joins an installed SA's SPI to the key id the platform's
+# audit log holds, and shows the revoked peer's link failed closed.
 #
 # SKAP_E2E_NARRATE=1 (make demo) tells the story on the console as it goes.
 . /vm/tap.sh
@@ -152,6 +154,7 @@ skapd_conf() {
 platform = $URL
 ca = $CA
 state-dir = $W/$_g
+control = $W/$_g.run/skapd.sock
 listen = $(gw_wan $_g)
 log-level = debug
 EOF
@@ -189,6 +192,20 @@ add_link() {
 			echo "$kv"
 		done
 	} >>$W/$_g.conf
+}
+
+# local GW ARGS...: skapctl's local view of GW's skapd.
+local_ctl() {
+	_g=$1
+	shift
+	in_ns "$_g" /usr/sbin/skapctl "$@" --socket $W/$_g.run/skapd.sock
+}
+
+# jget FILE STEP...: one value of a saved JSON answer (no jq in the VM).
+jget() {
+	_f=$1
+	shift
+	/vm/tools/ctlsock json "$@" <"$_f"
 }
 
 start_skapd() {
@@ -334,6 +351,34 @@ KID=$(sed -n 's/.*link to-b: SA pair installed .* key id \([0-9a-f]*\),.*/\1/p' 
 tap_check "the platform's audit log holds the same key id" \
 	eval "[ -n '$KID' ] && ctl alice audit list --limit 1000 | grep -q '$KID'"
 
+say "skapctl on A: the SA in place, its SPI, the platform's key id, the keyring serial"
+show local_ctl gwa sas
+# Rekeys come every 2 s and SAs live 4 s: the four views are taken at once.
+local_ctl gwa -j sas >$W/gwa.sas.json 2>&1
+$IP -n e2e-gwa xfrm state >$W/gwa.xfrm 2>&1
+local_ctl gwa keys >$W/gwa.keys 2>&1
+local_ctl gwa links >$W/gwa.links 2>&1
+SPI=$(jget $W/gwa.sas.json sas direction=out spi)
+SA_KID=$(jget $W/gwa.sas.json sas spi=$SPI key_id)
+SA_SERIAL=$(jget $W/gwa.sas.json sas spi=$SPI key_serial)
+tap_check "skapctl sas on A shows an outbound SA of link to-b, negotiated by this skapd" \
+	test "$(jget $W/gwa.sas.json sas spi=$SPI link) $(jget $W/gwa.sas.json sas spi=$SPI recorded)" = "to-b true"
+tap_check "its SPI is a state in the kernel (ip xfrm state)" has $W/gwa.xfrm "spi $SPI "
+tap_check "skapd's log installed that SPI with that key id and serial" \
+	eval "grep 'link to-b: SA pair installed' $W/gwa.log | grep 'out $SPI, key id $SA_KID,' | grep -q '/$SA_SERIAL\$'"
+tap_check "the platform's audit log holds the key id skapctl shows" \
+	eval "[ -n '$SA_KID' ] && ctl alice audit list --limit 1000 | grep -q '$SA_KID'"
+tap_check "skapctl keys on A shows that key with its peer, never its bytes" \
+	eval "grep '^$SA_SERIAL ' $W/gwa.keys | grep -q '$SA_KID *$B_ID *to-b *out'"
+tap_check "skapctl links on A: to-b is up, with its last negotiation's time" \
+	eval "grep -q '^to-b .* up  *[0-9][0-9]* *20[0-9-]*T' $W/gwa.links"
+local_ctl gwa -j status >$W/gwa.status.json 2>&1
+tap_check "skapctl status on A: its device id, approved, the fingerprint it enrolled with" \
+	test "$(jget $W/gwa.status.json device id) $(jget $W/gwa.status.json device approved) $(jget $W/gwa.status.json device fingerprint)" = \
+	"$A_ID true $(sed -n 's/^fingerprint: *//p' $W/gwa.enroll)"
+tap_check "and when its certificate expires" \
+	test "$(jget $W/gwa.status.json device certificate_expires)" -gt "$(date +%s)"
+
 say "a continuous ping across $REKEYS rekeys (lifetime 4 s, rekey after 2 s)"
 secs=$((REKEYS * 2 + 2))
 before=$(grep -c "link to-b: SA pair installed" $W/gwa.log)
@@ -392,4 +437,13 @@ sleep 5
 tap_check "no SA towards B remains on A" eval "[ \$($IP -n e2e-gwa xfrm state | grep -c 192.0.2.66) -eq 0 ]"
 tap_check_fails "traffic from A's LAN to B's is dropped, not sent in clear" \
 	in_ns ha ping -c 2 -W 1 198.51.100.74
+show local_ctl gwa links
+local_ctl gwa -j links >$W/gwa.links.json 2>&1
+tap_check "skapctl links on A shows to-b failed closed" \
+	test "$(jget $W/gwa.links.json links name=to-b state) $(jget $W/gwa.links.json links name=to-b sas)" = "failed-closed 0"
+tap_check "with the platform's reason" \
+	eval "jget $W/gwa.links.json links name=to-b last_error | grep -q peer_not_approved"
+tap_check "and the time it failed" test "$(jget $W/gwa.links.json links name=to-b failed_at)" != null
+tap_check "to-c (C never approved) is failed closed too" \
+	test "$(jget $W/gwa.links.json links name=to-c state)" = failed-closed
 tap_end

@@ -71,6 +71,7 @@ TEST(full_file_parses_to_what_it_says)
 			   "platform = https://platform.example:8443\n"
 			   "ca = /etc/skap/platform-ca.pem\n"
 			   "state-dir = /var/lib/skap-a\n"
+			   "control = /run/skap-a/ctl.sock\n"
 			   "listen = [2001:db8:1::1]:7600\n"
 			   "log-level = debug\n"
 			   "\n" LINK_B "local = 192.0.2.64/26, 192.0.2.0/28\n"
@@ -93,6 +94,7 @@ TEST(full_file_parses_to_what_it_says)
 	EXPECT_STREQ("https://platform.example:8443", cfg.platform_url);
 	EXPECT_STREQ("/etc/skap/platform-ca.pem", cfg.ca_file);
 	EXPECT_STREQ("/var/lib/skap-a", cfg.state_dir);
+	EXPECT_STREQ("/run/skap-a/ctl.sock", cfg.control_path);
 	EXPECT_EQ(SKAP_LOG_DEBUG, cfg.log_level);
 	ASSERT_EQ(0, skap_endpoint_format(&cfg.listen, buf, sizeof(buf)));
 	EXPECT_STREQ("[2001:db8:1::1]:7600", buf);
@@ -114,7 +116,7 @@ TEST(full_file_parses_to_what_it_says)
 	EXPECT_EQ(4ULL << 30, b->lifetime_bytes);
 	/* Unset soft byte limit: 90% of the hard one. */
 	EXPECT_EQ((4ULL << 30) - (4ULL << 30) / 10, b->rekey_after_bytes);
-	EXPECT_EQ(9, b->line);
+	EXPECT_EQ(10, b->line);
 
 	c = skap_config_link(&cfg, "host-c");
 	ASSERT_NE(NULL, c);
@@ -143,6 +145,7 @@ TEST(defaults_and_crlf)
 	ASSERT_EQ(0, parse(text, &cfg, &errors, NULL)) TH_LOG("%s", errors);
 	free(errors);
 	EXPECT_STREQ(SKAP_DEFAULT_STATE_DIR, cfg.state_dir);
+	EXPECT_STREQ(SKAP_DEFAULT_CONTROL, cfg.control_path);
 	EXPECT_EQ(SKAP_LOG_INFO, cfg.log_level);
 	ASSERT_EQ(0, skap_endpoint_format(&cfg.listen, buf, sizeof(buf)));
 	EXPECT_STREQ("[::]:7520", buf);
@@ -264,6 +267,32 @@ TEST(bad_values)
 	EXPECT_TRUE(refused_with(HEAD LINK_B "lifetime-bytes = -1\n", "is not a byte count"));
 	EXPECT_TRUE(refused_with(HEAD "platform2 = x\n", "unknown key 'platform2'"));
 	EXPECT_TRUE(refused_with(HEAD LINK_B "color = red\n", "unknown key 'color' in [link branch-b]"));
+}
+
+TEST(control_socket_path)
+{
+	char long_path[SKAP_CONTROL_PATH_MAX + 16] = "control = /";
+	struct skap_daemon_config cfg;
+	char *text, *errors;
+
+	EXPECT_TRUE(refused_with(HEAD "control = run/skapd.sock\n",
+				 "test.conf:3: control 'run/skapd.sock' is not an absolute path"));
+	EXPECT_TRUE(
+		refused_with(HEAD "control = /run/skap/\n", "is not an absolute path to a socket"));
+	EXPECT_TRUE(refused_with(HEAD "control = /a\ncontrol = /b\n",
+				 "test.conf:4: 'control' is set twice (first on line 3)"));
+	/* sun_path holds 107 characters and a NUL: one more is refused, not cut. */
+	memset(long_path + 11, 'x', SKAP_CONTROL_PATH_MAX);
+	ASSERT_LE(0, asprintf(&text, HEAD "%s\n", long_path));
+	EXPECT_TRUE(refused_with(text, "test.conf:3: control path is longer than 107 characters"));
+	free(text);
+	long_path[11 + SKAP_CONTROL_PATH_MAX - 1] = 0;
+	ASSERT_LE(0, asprintf(&text, HEAD "%s\n", long_path));
+	ASSERT_EQ(0, parse(text, &cfg, &errors, NULL)) TH_LOG("%s", errors);
+	EXPECT_EQ(SKAP_CONTROL_PATH_MAX, strlen(cfg.control_path));
+	skap_config_free(&cfg);
+	free(errors);
+	free(text);
 }
 
 TEST(lifetime_rules)

@@ -14,6 +14,9 @@ mods=lib/modules/$kver
 
 root=$(mktemp -d)
 trap 'rm -rf "$root"' EXIT
+# mktemp makes it 0700, and it becomes the VM's /: tests that drop to
+# another uid must be able to walk the tree.
+chmod 0755 "$root"
 mkdir -p "$root"/{bin,sbin,usr/bin,usr/sbin,lib64,lib,proc,sys,dev,tmp,run,etc,root,mnt,vm/tests,vm/bench,"$mods"/extra}
 ln -s ../run "$root/var" 2>/dev/null || true
 

@@ -303,6 +303,22 @@ static void set_path(struct parser *p, const char *key, const char *value, char 
 		diag(p, "%s path is too long", key);
 }
 
+/* A unix socket's path: absolute, naming a file, short enough for sun_path. */
+static void set_control(struct parser *p, const char *value)
+{
+	size_t n = strlen(value);
+
+	if (seen_before(p, "control"))
+		return;
+	if (value[0] != '/' || value[n - 1] == '/')
+		diag(p, "control '%s' is not an absolute path to a socket", value);
+	else if (n > SKAP_CONTROL_PATH_MAX)
+		diag(p, "control path is longer than %d characters (a unix socket's limit)",
+		     SKAP_CONTROL_PATH_MAX);
+	else
+		copy_value(p->cfg.control_path, sizeof(p->cfg.control_path), value);
+}
+
 static void daemon_key(struct parser *p, const char *key, const char *value)
 {
 	struct skap_daemon_config *c = &p->cfg;
@@ -323,6 +339,8 @@ static void daemon_key(struct parser *p, const char *key, const char *value)
 		set_path(p, "ca", value, c->ca_file, sizeof(c->ca_file));
 	} else if (!strcmp(key, "state-dir")) {
 		set_path(p, "state-dir", value, c->state_dir, sizeof(c->state_dir));
+	} else if (!strcmp(key, "control")) {
+		set_control(p, value);
 	} else if (!strcmp(key, "listen")) {
 		if (seen_before(p, "listen"))
 			return;
@@ -343,7 +361,9 @@ static void daemon_key(struct parser *p, const char *key, const char *value)
 		else
 			diag(p, "log-level '%s' is not one of error, warning, info, debug", value);
 	} else {
-		diag(p, "unknown key '%s' in [skapd] (platform, ca, state-dir, listen, log-level)",
+		diag(p,
+		     "unknown key '%s' in [skapd] (platform, ca, state-dir, control, listen, "
+		     "log-level)",
 		     key);
 	}
 }
@@ -781,6 +801,9 @@ int skap_config_parse(const char *name, const char *text, size_t len,
 			diag_at(&p, p.daemon_line, "[skapd] has no 'platform' (the platform's https:// URL)");
 		if (!p.cfg.state_dir[0])
 			copy_value(p.cfg.state_dir, sizeof(p.cfg.state_dir), SKAP_DEFAULT_STATE_DIR);
+		if (!p.cfg.control_path[0])
+			copy_value(p.cfg.control_path, sizeof(p.cfg.control_path),
+				   SKAP_DEFAULT_CONTROL);
 		if (!p.cfg.listen.family) {
 			p.cfg.listen.family = AF_INET6; /* [::] takes IPv4 too */
 			p.cfg.listen.port = SKAP_DEFAULT_PORT;

@@ -4,12 +4,17 @@
  * (`skapctl bootstrap-key create b7 --auto-accept`), tables for people,
  * -j/--json for scripts (the server's JSON answer, unchanged).
  *
- * Exit status: 0 success; 1 the server refused (4xx/5xx, its message on
- * stderr); 2 usage; 3 the server could not be reached (TLS, network);
- * 4 not logged in or the session expired (401).
+ * The local commands (status, links, sas, keys, reload: local.c) ask this
+ * gateway's skapd over its control socket instead, with no session.
+ *
+ * Exit status: 0 success; 1 the server or skapd refused (4xx/5xx, or
+ * skapd's error; the message on stderr); 2 usage; 3 the server could not
+ * be reached (TLS, network); 4 not logged in or the session expired (401);
+ * 5 skapd is not running or its control socket is unreachable.
  */
 
 #include "client.h"
+#include "local.h"
 
 #include <skap/file.h>
 #include <skap/secret.h>
@@ -40,7 +45,16 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 		"usage: skapctl [-s https://HOST:PORT] [--ca FILE] [-k] [-j] OBJECT VERB [ARGS]\n"
+		"       skapctl [-j] status|links|sas|keys|reload [--socket PATH]\n"
 		"\n"
+		"This gateway's skapd (its control socket, default " SKAPCTL_DEFAULT_SOCKET "):\n"
+		"  status        enrollment, platform, configuration, uptime\n"
+		"  links         each link's state, last negotiation, last error\n"
+		"  sas           SAs: SPI, link, key id, keyring serial, counters\n"
+		"  keys          keys: id, peer, link, expiry (never their bytes)\n"
+		"  reload        re-read skapd.conf, as SIGHUP does\n"
+		"\n"
+		"The platform:\n"
 		"  login -u USER [--password-stdin]     start a session (saved 0600)\n"
 		"  logout\n"
 		"  tenant show\n"
@@ -77,7 +91,8 @@ static void usage(FILE *f)
 		"\n"
 		"Roles: owner, admin, operator, enroller, auditor.\n"
 		"Environment: SKAPCTL_SESSION (session file), SKAP_SERVER, SKAP_CA, SKAP_TOKEN.\n"
-		"Exit: 0 ok, 1 refused by the server, 2 usage, 3 unreachable, 4 not logged in.\n");
+		"Exit: 0 ok, 1 refused by the server or skapd, 2 usage, 3 unreachable,\n"
+		"      4 not logged in, 5 skapd not running or its socket unreachable.\n");
 }
 
 /* ---- session file ---- */
@@ -1218,7 +1233,9 @@ int main(int argc, char **argv)
 	obj = argv[optind];
 	argc -= optind;
 	argv += optind;
-	if (!strcmp(obj, "login"))
+	if (local_is_command(obj))
+		rc = local_main(argc, argv, c.json);
+	else if (!strcmp(obj, "login"))
 		rc = cmd_login(&c, argc, argv);
 	else if (!c.conn.server) {
 		fprintf(stderr, "skapctl: no server: give -s https://HOST:PORT or log in first\n");

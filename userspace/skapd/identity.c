@@ -10,12 +10,16 @@
 #include <skap/file.h>
 #include <skap/secret.h>
 
+#include <openssl/pem.h>
+#include <openssl/x509.h>
+
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 
 static int path_of(char *out, size_t size, const char *dir, const char *name)
 {
@@ -190,4 +194,38 @@ void skapd_identity_free(struct skapd_identity *idn)
 	skap_secret_free(idn->dmk);
 	free(idn->cert);
 	memset(idn, 0, sizeof(*idn));
+}
+
+/* The certificate's notAfter in Unix seconds; 0 when PEM holds none. */
+static int64_t cert_not_after(const char *pem)
+{
+	BIO *bio = BIO_new_mem_buf(pem, -1);
+	X509 *x = bio ? PEM_read_bio_X509(bio, NULL, NULL, NULL) : NULL;
+	struct tm tm;
+	int64_t t = 0;
+
+	if (x && ASN1_TIME_to_tm(X509_get0_notAfter(x), &tm))
+		t = (int64_t)timegm(&tm);
+	X509_free(x);
+	BIO_free(bio);
+	return t;
+}
+
+int skapd_identity_describe(const char *dir, struct skapd_device_info *info)
+{
+	char *text = read_text(dir, "device");
+
+	memset(info, 0, sizeof(*info));
+	if (!text)
+		return -ENOENT;
+	field(text, "id", info->id, sizeof(info->id));
+	field(text, "state", info->state, sizeof(info->state));
+	field(text, "tenant", info->tenant, sizeof(info->tenant));
+	field(text, "fingerprint", info->fingerprint, sizeof(info->fingerprint));
+	free(text);
+	text = read_text(dir, "cert.pem");
+	if (text)
+		info->cert_not_after = cert_not_after(text);
+	free(text);
+	return 0;
 }

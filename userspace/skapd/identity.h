@@ -47,4 +47,16 @@ int skapd_identity_save_status(const char *dir, struct skapd_identity *idn, cons
 			       const char *cert, const char *ca);
 void skapd_identity_free(struct skapd_identity *idn);
 
+/* What may be shown of the enrollment: no secret is read for it. */
+struct skapd_device_info {
+	char id[SKAP_ID_MAX + 1]; /* "" before enrollment */
+	char state[16];		  /* "" before enrollment */
+	char tenant[SKAP_ID_MAX + 1];
+	char fingerprint[SKAP_FINGERPRINT_SIZE];
+	int64_t cert_not_after; /* Unix seconds; 0 when there is no certificate */
+};
+
+/* Reads DIR's device file and certificate; -ENOENT when there is no device file. */
+int skapd_identity_describe(const char *dir, struct skapd_device_info *info);
+
 #endif /* SKAPD_IDENTITY_H */

@@ -29,6 +29,8 @@
 
 #include <errno.h>
 #include <event2/event.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <stdlib.h>
@@ -51,12 +53,18 @@ struct delayed_out {
 	uint32_t spi;
 };
 
+/*
+ * Allocated one by one and carried across reloads by name, so that a link
+ * the new file keeps keeps its pending rekey timer and its history.
+ */
 struct link_state {
 	char name[SKAP_CONFIG_NAME_MAX + 1];
 	uint64_t installed_ms; /* last SA pair */
 	uint64_t soft_ms;      /* last soft expire seen */
+	uint64_t started_ms;   /* last negotiation this side started */
 	struct event *rekey;   /* the larger id's delayed rekey */
 	struct skapd_neg *n;
+	struct skapd_link_record rec;
 };
 
 struct skapd_neg {
@@ -70,9 +78,14 @@ struct skapd_neg {
 	int fd;
 	struct skap_peer *peer;
 	struct event *ev_udp, *ev_tick;
-	struct link_state *links;
+	struct link_state **links;
 	size_t n_links;
+	struct skapd_sa_record *pairs; /* installed SA pairs, oldest first */
+	size_t n_pairs;
 };
+
+/* Records kept at most, whatever their expiry: memory stays bounded. */
+#define MAX_PAIR_RECORDS 8192
 
 static uint64_t now_ms(void)
 {
@@ -82,18 +95,90 @@ static uint64_t now_ms(void)
 	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
+static uint64_t wall_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
 static void kid_hex(const uint8_t kid[SKAP_KID_LEN], char out[2 * SKAP_KID_LEN + 1])
 {
 	for (int i = 0; i < SKAP_KID_LEN; i++)
 		snprintf(out + 2 * i, 3, "%02x", kid[i]);
 }
 
-static struct link_state *state_of(struct skapd_neg *n, const char *name)
+static struct link_state *state_of(const struct skapd_neg *n, const char *name)
 {
 	for (size_t i = 0; i < n->n_links; i++)
-		if (!strcmp(n->links[i].name, name))
-			return &n->links[i];
+		if (!strcmp(n->links[i]->name, name))
+			return n->links[i];
 	return NULL;
+}
+
+/* Logs a link's failure and keeps it for the control socket's `links`. */
+static void __attribute__((format(printf, 3, 4)))
+link_failed(struct skapd_neg *n, const struct skap_link_config *l, const char *fmt, ...)
+{
+	struct link_state *ls = state_of(n, l->name);
+	char msg[sizeof(ls->rec.last_error)];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	log_warn("link %s: %s", l->name, msg);
+	if (ls) {
+		memcpy(ls->rec.last_error, msg, sizeof(msg));
+		ls->rec.failed_at_ms = wall_ms();
+		ls->started_ms = 0; /* this attempt is over */
+	}
+}
+
+/* Drops the records whose keys have expired (their SAs are gone too). */
+static void prune_pairs(struct skapd_neg *n, uint64_t now_s)
+{
+	size_t keep = 0;
+
+	for (size_t i = 0; i < n->n_pairs; i++)
+		if (n->pairs[i].key_expiry > now_s && n->n_pairs - i <= MAX_PAIR_RECORDS - 1)
+			n->pairs[keep++] = n->pairs[i];
+	n->n_pairs = keep;
+}
+
+static void record_pair(struct skapd_neg *n, const struct skap_link_config *l,
+			enum skap_peer_role role, const struct skap_sa_pair *k, int32_t key_in,
+			int32_t key_out, uint64_t expiry)
+{
+	struct link_state *ls = state_of(n, l->name);
+	struct skapd_sa_record *r, *grown;
+
+	if (ls) {
+		ls->installed_ms = now_ms();
+		ls->rec.finished_ms = wall_ms();
+		ls->rec.duration_ms = role == SKAP_PEER_INITIATOR && ls->started_ms
+					      ? (int64_t)(ls->installed_ms - ls->started_ms)
+					      : -1;
+		ls->started_ms = 0;
+	}
+	prune_pairs(n, (uint64_t)time(NULL));
+	grown = realloc(n->pairs, (n->n_pairs + 1) * sizeof(*n->pairs));
+	if (!grown)
+		return; /* the SAs work; only their record is missing */
+	n->pairs = grown;
+	r = &n->pairs[n->n_pairs++];
+	memset(r, 0, sizeof(*r));
+	snprintf(r->link, sizeof(r->link), "%s", l->name);
+	snprintf(r->peer, sizeof(r->peer), "%s", k->peer);
+	memcpy(r->kid, k->kid, sizeof(r->kid));
+	r->spi_in = k->spi_in;
+	r->spi_out = k->spi_out;
+	r->serial_in = key_in;
+	r->serial_out = key_out;
+	r->negotiated_at_ms = wall_ms();
+	r->key_expiry = expiry;
+	r->initiator = role == SKAP_PEER_INITIATOR;
 }
 
 static void schedule_tick(struct skapd_neg *n, uint64_t next_ms)
@@ -175,16 +260,16 @@ static int install(void *arg, const struct skap_link_config *l, enum skap_peer_r
 		   const struct skap_sa_pair *k)
 {
 	struct skapd_neg *n = arg;
-	struct link_state *ls = state_of(n, l->name);
 	struct skap_key_params p = {0};
 	int32_t key_in = 0, key_out = 0;
 	char kid[2 * SKAP_KID_LEN + 1];
+	uint64_t expiry;
 	int ret;
 
 	memcpy(p.kid, k->kid, sizeof(p.kid));
 	snprintf(p.peer, sizeof(p.peer), "%s", k->peer);
 	/* The key outlives its SA by a little: the SA's hard expiry ends it first. */
-	p.expiry = (uint64_t)time(NULL) + l->lifetime_s + 5;
+	p.expiry = expiry = (uint64_t)time(NULL) + l->lifetime_s + 5;
 	p.dir = SKAP_KEY_DIR_IN;
 	p.spi = k->spi_in;
 	memcpy(p.key, k->key_in, sizeof(p.key));
@@ -211,8 +296,7 @@ static int install(void *arg, const struct skap_link_config *l, enum skap_peer_r
 		return ret;
 	}
 	kid_hex(k->kid, kid);
-	if (ls)
-		ls->installed_ms = now_ms();
+	record_pair(n, l, role, k, key_in, key_out, expiry);
 	log_info("link %s: SA pair installed as %s with %s: SPI in 0x%08x out 0x%08x, key id %s, "
 		 "keyring serials %d/%d",
 		 l->name, role == SKAP_PEER_INITIATOR ? "initiator" : "responder", k->peer,
@@ -222,9 +306,8 @@ static int install(void *arg, const struct skap_link_config *l, enum skap_peer_r
 
 static void failed(void *arg, const struct skap_link_config *l, const char *why)
 {
-	(void)arg;
-	log_warn("link %s: negotiation with %s failed: %s; its traffic stays blocked", l->name,
-		 l->peer_id, why);
+	link_failed(arg, l, "negotiation with %s failed: %s; its traffic stays blocked", l->peer_id,
+		    why);
 }
 
 static uint32_t new_spi(void *arg)
@@ -240,6 +323,16 @@ static uint32_t new_spi(void *arg)
 
 /* ---- starting an exchange ---- */
 
+static void note_start(struct skapd_neg *n, const struct skap_link_config *l)
+{
+	struct link_state *ls = state_of(n, l->name);
+
+	if (ls) {
+		ls->started_ms = now_ms();
+		ls->rec.started_ms = wall_ms();
+	}
+}
+
 static void initiate(struct skapd_neg *n, const struct skap_link_config *l, const char *why)
 {
 	uint8_t ticket[SKAP_TICKET_MAX_LEN];
@@ -252,16 +345,17 @@ static void initiate(struct skapd_neg *n, const struct skap_link_config *l, cons
 	if (skap_peer_busy(n->peer, l) || !n->platform)
 		return;
 	log_info("link %s: negotiating with %s (%s)", l->name, l->peer_id, why);
+	note_start(n, l);
 	ret = skapd_platform_key(n->platform, l->peer_id, &pk, ticket, &tlen, &err, msg,
 				 sizeof(msg));
 	if (ret == -EACCES) {
-		log_warn("link %s: the platform refused a key with %s: %s (%s)", l->name,
-			 l->peer_id, err.message, err.code);
+		link_failed(n, l, "the platform refused a key with %s: %s (%s)", l->peer_id,
+			    err.message, err.code);
 		return;
 	}
 	if (ret) {
-		log_warn("link %s: key request failed: %s", l->name,
-			 ret == -EPROTO ? "the platform's answer does not open" : msg);
+		link_failed(n, l, "key request failed: %s",
+			    ret == -EPROTO ? "the platform's answer does not open" : msg);
 		return;
 	}
 	kid_hex(pk.kid, kid);
@@ -269,7 +363,7 @@ static void initiate(struct skapd_neg *n, const struct skap_link_config *l, cons
 	ret = skap_peer_initiate(n->peer, l, &pk, ticket, tlen, now_ms());
 	skap_wipe(&pk, sizeof(pk));
 	if (ret && ret != -EALREADY)
-		log_warn("link %s: starting the exchange: %s", l->name, strerror(-ret));
+		link_failed(n, l, "starting the exchange: %s", strerror(-ret));
 	/* The INIT is on its way: the next exchange's key pair while the peer works. */
 	skap_peer_prepare(n->peer);
 	schedule_tick(n, now_ms());
@@ -302,10 +396,9 @@ void skapd_neg_expire(struct skapd_neg *n, const struct skap_link_config *l, int
 		return;
 	if (hard) {
 		if (outbound && ls->installed_ms <= ls->soft_ms)
-			log_warn("link %s: keys expired with no new ones: traffic is dropped until "
-				 "a "
-				 "negotiation succeeds (fail closed)",
-				 l->name);
+			link_failed(n, l,
+				    "keys expired with no new ones: traffic is dropped until a "
+				    "negotiation succeeds (fail closed)");
 		return;
 	}
 	if (!outbound)
@@ -400,29 +493,60 @@ static void start_immediate(struct skapd_neg *n)
 	}
 }
 
+static void free_link_state(struct link_state *ls)
+{
+	if (!ls)
+		return;
+	if (ls->rekey)
+		event_free(ls->rekey);
+	free(ls);
+}
+
+static struct link_state *new_link_state(struct skapd_neg *n, const char *name)
+{
+	struct link_state *ls = calloc(1, sizeof(*ls));
+
+	if (!ls)
+		return NULL;
+	snprintf(ls->name, sizeof(ls->name), "%s", name);
+	ls->n = n;
+	ls->rec.duration_ms = -1;
+	ls->rekey = evtimer_new(n->base, on_rekey_timer, ls);
+	if (!ls->rekey) {
+		free(ls);
+		return NULL;
+	}
+	return ls;
+}
+
+/* One state per configured link: kept ones move over, removed ones go. */
 static int make_link_states(struct skapd_neg *n)
 {
-	struct link_state *ls = calloc(n->cfg->n_links ? n->cfg->n_links : 1, sizeof(*ls));
+	size_t want = n->cfg->n_links;
+	struct link_state **ls = calloc(want ? want : 1, sizeof(*ls));
 
 	if (!ls)
 		return -ENOMEM;
-	for (size_t i = 0; i < n->cfg->n_links; i++) {
-		struct link_state *old = state_of(n, n->cfg->links[i].name);
+	for (size_t i = 0; i < want; i++) {
+		const char *name = n->cfg->links[i].name;
 
-		snprintf(ls[i].name, sizeof(ls[i].name), "%s", n->cfg->links[i].name);
-		ls[i].n = n;
-		if (old) {
-			ls[i].installed_ms = old->installed_ms;
-			ls[i].soft_ms = old->soft_ms;
+		ls[i] = state_of(n, name);
+		if (!ls[i])
+			ls[i] = new_link_state(n, name);
+		if (!ls[i]) {
+			for (size_t j = 0; j < i; j++)
+				if (!state_of(n, ls[j]->name))
+					free_link_state(ls[j]);
+			free(ls);
+			return -ENOMEM;
 		}
-		ls[i].rekey = evtimer_new(n->base, on_rekey_timer, &ls[i]);
 	}
 	for (size_t i = 0; i < n->n_links; i++)
-		if (n->links[i].rekey)
-			event_free(n->links[i].rekey);
+		if (!skap_config_link(n->cfg, n->links[i]->name))
+			free_link_state(n->links[i]);
 	free(n->links);
 	n->links = ls;
-	n->n_links = n->cfg->n_links;
+	n->n_links = want;
 	return 0;
 }
 
@@ -514,9 +638,9 @@ void skapd_neg_free(struct skapd_neg *n)
 	if (!n)
 		return;
 	for (size_t i = 0; i < n->n_links; i++)
-		if (n->links[i].rekey)
-			event_free(n->links[i].rekey);
+		free_link_state(n->links[i]);
 	free(n->links);
+	free(n->pairs);
 	if (n->ev_udp)
 		event_free(n->ev_udp);
 	if (n->ev_tick)
@@ -527,4 +651,41 @@ void skapd_neg_free(struct skapd_neg *n)
 		close(n->fd);
 	skapd_identity_free(&n->idn);
 	free(n);
+}
+
+/* ---- what the control socket reads ---- */
+
+int skapd_neg_link(const struct skapd_neg *n, const char *link, struct skapd_link_record *out)
+{
+	const struct skap_link_config *l;
+	struct link_state *ls;
+
+	if (!n || !(ls = state_of(n, link)))
+		return -ENOENT;
+	*out = ls->rec;
+	l = skap_config_link(n->cfg, link);
+	out->negotiating = ls->started_ms || (l && skap_peer_busy(n->peer, l));
+	return 0;
+}
+
+const struct skapd_sa_record *skapd_neg_pair_by_spi(const struct skapd_neg *n, uint32_t spi)
+{
+	/* Newest first: an SPI is unique while its SA lives, and old records may linger. */
+	for (size_t i = n ? n->n_pairs : 0; i-- > 0;)
+		if (n->pairs[i].spi_in == spi || n->pairs[i].spi_out == spi)
+			return &n->pairs[i];
+	return NULL;
+}
+
+const struct skapd_sa_record *skapd_neg_pair_by_serial(const struct skapd_neg *n, int32_t serial)
+{
+	for (size_t i = n ? n->n_pairs : 0; i-- > 0;)
+		if (n->pairs[i].serial_in == serial || n->pairs[i].serial_out == serial)
+			return &n->pairs[i];
+	return NULL;
+}
+
+const char *skapd_neg_device_id(const struct skapd_neg *n)
+{
+	return n ? n->idn.id : NULL;
 }
