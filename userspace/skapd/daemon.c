@@ -222,8 +222,6 @@ int skapd_run(const char *config_path)
 	struct event *ev_nl = NULL, *ev_hup = NULL, *ev_term = NULL, *ev_int = NULL;
 
 	skap_log_init("skapd", SKAP_LOG_INFO);
-	/* A control client that hangs up before its answer must cost an EPIPE, not skapd. */
-	signal(SIGPIPE, SIG_IGN);
 	if (load_config(config_path, &d.cfg, NULL))
 		return 1;
 	skap_log_set_level(d.cfg.log_level);

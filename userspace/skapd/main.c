@@ -94,7 +94,10 @@ int main(int argc, char **argv)
 	const char *config = DEFAULT_CONFIG;
 	int check = 0, opt;
 
-	/* A platform connection closed under a write must be an error, not death. */
+	/*
+	 * A platform connection closed under a write, or a control client that
+	 * hangs up before its answer, must cost an EPIPE, not skapd.
+	 */
 	signal(SIGPIPE, SIG_IGN);
 	if (argc >= 2 && (!strcmp(argv[1], "enroll") || !strcmp(argv[1], "bootstrap")))
 		return skapd_enroll_main(argc - 1, argv + 1, !strcmp(argv[1], "bootstrap"));
