@@ -481,6 +481,38 @@ int skap_qkey_delete(struct skap_store *st, const char *actor, int64_t tenant_id
 int skap_qkey_key(struct skap_store *st, const char *qkey_id, int64_t now,
 		  uint8_t raw[SKAP_QKEY_RAW_LEN], struct skap_qkey *q);
 
+/* ---- administrators' sessions ---- */
+#define SKAP_SESSIONS_MAX 4096 /* live sessions over the whole server */
+
+/*
+ * A login session. Only the SHA-256 of its random token is kept: the
+ * database does not let anyone log in. Role and name are the user's as
+ * they are now, so a change of role applies to live sessions at once.
+ */
+struct skap_session {
+	int64_t user_id;
+	int64_t tenant_id;
+	enum skap_role role;
+	char user[SKAP_NAME_MAX + 1];
+	int64_t expires;
+};
+
+/*
+ * A new session of user U until EXPIRES, audited as U's "login" from
+ * SOURCE in the same transaction; expired sessions are purged first.
+ * -ENOSPC when SKAP_SESSIONS_MAX sessions live.
+ */
+int skap_session_create(struct skap_store *st, const uint8_t token_hash[32],
+			const struct skap_user *u, int64_t expires, const char *source);
+/* The session live at NOW whose user is enabled: 0 and *S, or -ENOENT. */
+int skap_session_get(struct skap_store *st, const uint8_t token_hash[32], int64_t now,
+		     struct skap_session *s);
+/* Logout (audited as ACTOR's "logout"): -ENOENT when there is no such session. */
+int skap_session_delete(struct skap_store *st, const char *actor, int64_t tenant_id,
+			const uint8_t token_hash[32]);
+/* Every session of a user (after a change of password, role or state). */
+int skap_session_delete_user(struct skap_store *st, int64_t user_id);
+
 /* ---- tenant certificate authorities ---- */
 /* The tenant's CA: its Ed25519 seed and certificate (malloc'd PEM); -ENOENT when none. */
 int skap_tenant_ca_get(struct skap_store *st, int64_t tenant_id, uint8_t seed[32], char **pem);

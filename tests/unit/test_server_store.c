@@ -260,6 +260,61 @@ TEST_F(store, users_and_login)
 	EXPECT_EQ(NULL, skap_role_name(SKAP_ROLE__COUNT));
 }
 
+TEST_F(store, sessions_survive_a_restart_and_follow_their_user)
+{
+	uint8_t h1[32], h2[32], h3[32];
+	struct skap_session s;
+	struct skap_audit *a;
+	struct skap_user u;
+	int64_t id, now = time(NULL);
+	size_t n;
+
+	memset(h1, 1, 32);
+	memset(h2, 2, 32);
+	memset(h3, 3, 32);
+	ASSERT_EQ(0, skap_user_create(self->st, "system", self->tenant, "carol",
+				      SKAP_ROLE_OPERATOR, "correct horse", &id));
+	ASSERT_EQ(0, skap_user_get(self->st, id, &u));
+	ASSERT_EQ(0, skap_session_create(self->st, h1, &u, now + 3600, "192.0.2.9"));
+	ASSERT_EQ(0, skap_session_create(self->st, h2, &u, now + 3600, NULL));
+	EXPECT_EQ(-EINVAL, skap_session_create(self->st, h3, &u, now - 1, NULL));
+	ASSERT_EQ(0, skap_audit_list(self->st, self->tenant, 0, 1000, &a, &n));
+	ASSERT_LT(0, n);
+	EXPECT_STREQ("login", a[n - 1].action);
+	EXPECT_STREQ("user:carol", a[n - 1].actor);
+	free(a);
+
+	/* A restart keeps them. */
+	skap_store_close(self->st);
+	ASSERT_EQ(0, skap_store_open(self->db, self->master, &fast, &self->st));
+	ASSERT_EQ(0, skap_session_get(self->st, h1, now, &s));
+	EXPECT_EQ(id, s.user_id);
+	EXPECT_EQ(self->tenant, s.tenant_id);
+	EXPECT_EQ(SKAP_ROLE_OPERATOR, s.role);
+	EXPECT_STREQ("carol", s.user);
+	EXPECT_EQ(-ENOENT, skap_session_get(self->st, h3, now, &s));
+	/* Expired at its time; the role is the user's current one. */
+	EXPECT_EQ(-ENOENT, skap_session_get(self->st, h1, now + 3600, &s));
+	ASSERT_EQ(0, skap_user_set_role(self->st, "system", id, SKAP_ROLE_AUDITOR));
+	ASSERT_EQ(0, skap_session_get(self->st, h2, now, &s));
+	EXPECT_EQ(SKAP_ROLE_AUDITOR, s.role);
+	/* A disabled user's sessions stop at once. */
+	ASSERT_EQ(0, skap_user_set_disabled(self->st, "system", id, 1));
+	EXPECT_EQ(-ENOENT, skap_session_get(self->st, h2, now, &s));
+	ASSERT_EQ(0, skap_user_set_disabled(self->st, "system", id, 0));
+	/* Logout, and the end of every session of a user. */
+	EXPECT_EQ(0, skap_session_delete(self->st, "user:carol", self->tenant, h1));
+	EXPECT_EQ(-ENOENT, skap_session_get(self->st, h1, now, &s));
+	EXPECT_EQ(-ENOENT, skap_session_delete(self->st, "user:carol", self->tenant, h1));
+	EXPECT_EQ(0, skap_session_get(self->st, h2, now, &s));
+	EXPECT_EQ(0, skap_session_delete_user(self->st, id));
+	EXPECT_EQ(-ENOENT, skap_session_get(self->st, h2, now, &s));
+	/* The database holds hashes: a deleted user takes its sessions along. */
+	ASSERT_EQ(0, skap_session_create(self->st, h3, &u, now + 60, NULL));
+	ASSERT_EQ(0, skap_user_delete(self->st, "system", id));
+	EXPECT_EQ(-ENOENT, skap_session_get(self->st, h3, now, &s));
+}
+
 TEST_F(store, user_bad_input_changes_nothing)
 {
 	char longpw[SKAP_PASSWORD_MAX + 2];

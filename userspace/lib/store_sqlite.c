@@ -377,6 +377,14 @@ static const char *const migrations[] = {
 	/* One requested or active peering per pair of networks, either way round. */
 	"CREATE UNIQUE INDEX peerings_live ON peerings(min(network_id, peer_network_id),"
 	"  max(network_id, peer_network_id)) WHERE state IN (0, 1);",
+	/* 4: administrators' sessions, so that a restart logs nobody out */
+	"CREATE TABLE sessions ("
+	"  token_hash BLOB PRIMARY KEY CHECK (length(token_hash) = 32),"
+	"  user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
+	"  expires INTEGER NOT NULL,"
+	"  created INTEGER NOT NULL);"
+	"CREATE INDEX sessions_user ON sessions(user_id);"
+	"CREATE INDEX sessions_expires ON sessions(expires);",
 };
 
 #define SCHEMA_VERSION ((int)(sizeof(migrations) / sizeof(migrations[0])))

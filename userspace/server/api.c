@@ -36,8 +36,10 @@ int srv_authenticate(struct srv_req *r)
 	const char *h = evhttp_find_header(evhttp_request_get_input_headers(r->req),
 					   "Authorization");
 
-	if (!h || strncmp(h, "Bearer ", 7) ||
-	    !(r->sess = srv_session_find(r->srv, h + 7))) {
+	r->sess = NULL;
+	if (h && !strncmp(h, "Bearer ", 7) && !srv_session_find(r->srv, h + 7, &r->sess_buf))
+		r->sess = &r->sess_buf;
+	if (!r->sess) {
 		evhttp_add_header(evhttp_request_get_output_headers(r->req), "WWW-Authenticate",
 				  "Bearer");
 		srv_error(r, 401, "unauthenticated", "a valid bearer token is required");
@@ -235,6 +237,7 @@ static void h_login(struct srv_req *r)
 	int64_t expires;
 	json_t *body;
 	uint64_t now = srv_now_ns();
+	int err;
 
 	if (!skap_ratelimit_allow(r->srv->login_src, r->peer, strlen(r->peer), now)) {
 		evhttp_add_header(evhttp_request_get_output_headers(r->req), "Retry-After", "1");
@@ -258,12 +261,15 @@ static void h_login(struct srv_req *r)
 		srv_error(r, 401, "bad_credentials", "user name or password is wrong");
 		goto out;
 	}
-	if (srv_session_new(r->srv, &u, token, &expires)) {
+	err = srv_session_new(r->srv, &u, r->peer, token, &expires);
+	if (err == -ENOSPC) {
 		srv_error(r, 503, "busy", "too many sessions; try again later");
 		goto out;
 	}
-	snprintf(r->actor, sizeof(r->actor), "user:%s", u.name);
-	skap_audit_append(r->srv->st, u.tenant_id, r->actor, "login", u.name, r->peer);
+	if (err) {
+		srv_store_error(r, err, "session");
+		goto out;
+	}
 	log_info("login of %s from %s", u.name, r->peer);
 	srv_reply(r, 200, json_pack("{s:s,s:I,s:s,s:s}", "token", token, "expires",
 				    (json_int_t)expires, "role", skap_role_name(u.role), "user",
@@ -277,7 +283,7 @@ static void h_logout(struct srv_req *r)
 {
 	if (srv_authenticate(r))
 		return;
-	srv_session_drop(r->srv, r->sess);
+	srv_session_drop(r);
 	srv_reply(r, 204, NULL);
 }
 

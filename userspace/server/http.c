@@ -111,24 +111,13 @@ static void token_hash(const char *token, uint8_t out[32])
 	skap_sha256(token, strlen(token), out);
 }
 
-int srv_session_new(struct srv *srv, const struct skap_user *u, char token[2 * SRV_TOKEN_LEN + 1],
-		    int64_t *expires)
+int srv_session_new(struct srv *srv, const struct skap_user *u, const char *source,
+		    char token[2 * SRV_TOKEN_LEN + 1], int64_t *expires)
 {
 	static const char hex[] = "0123456789abcdef";
-	uint8_t raw[SRV_TOKEN_LEN];
-	int64_t now = (int64_t)time(NULL);
-	struct srv_session *slot = NULL;
+	uint8_t raw[SRV_TOKEN_LEN], h[32];
+	int err;
 
-	for (size_t i = 0; i < SRV_SESSIONS_MAX; i++) {
-		struct srv_session *s = &srv->sessions[i];
-
-		if (s->expires && s->expires <= now)
-			memset(s, 0, sizeof(*s));
-		if (!s->expires && !slot)
-			slot = s;
-	}
-	if (!slot)
-		return -ENOSPC;
 	if (skap_random(raw, sizeof(raw)))
 		return -EIO;
 	for (size_t i = 0; i < SRV_TOKEN_LEN; i++) {
@@ -137,45 +126,51 @@ int srv_session_new(struct srv *srv, const struct skap_user *u, char token[2 * S
 	}
 	token[2 * SRV_TOKEN_LEN] = 0;
 	explicit_bzero(raw, sizeof(raw));
-	token_hash(token, slot->token_hash);
-	slot->user_id = u->id;
-	slot->tenant_id = u->tenant_id;
-	slot->role = u->role;
-	snprintf(slot->user, sizeof(slot->user), "%s", u->name);
-	slot->expires = now + srv->token_ttl;
-	*expires = slot->expires;
+	token_hash(token, h);
+	*expires = (int64_t)time(NULL) + srv->token_ttl;
+	err = skap_session_create(srv->st, h, u, *expires, source);
+	if (err)
+		explicit_bzero(token, 2 * SRV_TOKEN_LEN + 1);
+	return err;
+}
+
+int srv_session_find(struct srv *srv, const char *token, struct srv_session *out)
+{
+	struct skap_session s;
+	int err;
+
+	if (!token || strlen(token) != 2 * SRV_TOKEN_LEN)
+		return -ENOENT;
+	token_hash(token, out->token_hash);
+	err = skap_session_get(srv->st, out->token_hash, (int64_t)time(NULL), &s);
+	if (err)
+		return err;
+	out->user_id = s.user_id;
+	out->tenant_id = s.tenant_id;
+	out->role = s.role;
+	snprintf(out->user, sizeof(out->user), "%s", s.user);
+	out->expires = s.expires;
 	return 0;
 }
 
-const struct srv_session *srv_session_find(struct srv *srv, const char *token)
+void srv_session_drop(struct srv_req *r)
 {
-	uint8_t h[32];
-	int64_t now = (int64_t)time(NULL);
-	const struct srv_session *found = NULL;
+	int err;
 
-	if (!token || strlen(token) != 2 * SRV_TOKEN_LEN)
-		return NULL;
-	token_hash(token, h);
-	for (size_t i = 0; i < SRV_SESSIONS_MAX; i++) {
-		struct srv_session *s = &srv->sessions[i];
-
-		if (s->expires > now && !skap_ct_compare(s->token_hash, h, sizeof(h)))
-			found = s;
-	}
-	return found;
-}
-
-void srv_session_drop(struct srv *srv, const struct srv_session *s)
-{
-	if (s)
-		explicit_bzero((void *)s, sizeof(*s));
+	if (!r->sess)
+		return;
+	err = skap_session_delete(r->srv->st, r->actor, r->sess->tenant_id, r->sess->token_hash);
+	if (err && err != -ENOENT)
+		log_error("ending the session of %s failed: %s", r->sess->user, strerror(-err));
 }
 
 void srv_session_drop_user(struct srv *srv, int64_t user_id)
 {
-	for (size_t i = 0; i < SRV_SESSIONS_MAX; i++)
-		if (srv->sessions[i].expires && srv->sessions[i].user_id == user_id)
-			explicit_bzero(&srv->sessions[i], sizeof(srv->sessions[i]));
+	int err = skap_session_delete_user(srv->st, user_id);
+
+	if (err)
+		log_error("ending the sessions of user %lld failed: %s", (long long)user_id,
+			  strerror(-err));
 }
 
 /* ---- connections and requests ---- */

@@ -447,13 +447,12 @@ static int cmd_serve(int argc, char **argv)
 		log_error("TLS: cannot use %s and %s", p.cert, p.key);
 		goto out;
 	}
-	srv.sessions = calloc(SRV_SESSIONS_MAX, sizeof(*srv.sessions));
 	/* Login: 5 per second per source in bursts of 20; 1 per second per
 	 * account in bursts of 10. */
 	srv.login_src = skap_ratelimit_new(5, 20, 65536);
 	srv.login_acct = skap_ratelimit_new(1, 10, 65536);
 	srv.base = event_base_new();
-	if (!srv.sessions || !srv.login_src || !srv.login_acct || !srv.base ||
+	if (!srv.login_src || !srv.login_acct || !srv.base ||
 	    srv_enroll_init(&srv)) {
 		log_error("out of memory");
 		goto out;
@@ -492,10 +491,6 @@ out:
 	skap_ratelimit_free(srv.login_src);
 	skap_ratelimit_free(srv.login_acct);
 	srv_enroll_free(&srv);
-	if (srv.sessions) {
-		skap_wipe(srv.sessions, SRV_SESSIONS_MAX * sizeof(*srv.sessions));
-		free(srv.sessions);
-	}
 	skap_store_close(srv.st);
 	return err;
 }

@@ -20,18 +20,18 @@ struct evhttp_request;
 struct evkeyvalq;
 
 #define SRV_BODY_MAX		(64 * 1024)
-#define SRV_SESSIONS_MAX	4096
 #define SRV_TOKEN_LEN		32	/* random bytes; 64 hex digits on the wire */
 #define SRV_TOKEN_TTL_DEFAULT	3600
 #define SRV_ENROLL_RATE		50
 
+/* A request's session: what <skap/store.h> keeps, and the token's hash. */
 struct srv_session {
 	uint8_t token_hash[32];	/* SHA-256 of the token: the token is not kept */
 	int64_t user_id;
 	int64_t tenant_id;
 	enum skap_role role;
 	char user[SKAP_NAME_MAX + 1];
-	int64_t expires;	/* 0: slot free */
+	int64_t expires;
 };
 
 struct srv {
@@ -41,7 +41,6 @@ struct srv {
 	struct skap_store *st;
 	struct skap_ratelimit *login_src;
 	struct skap_ratelimit *login_acct;
-	struct srv_session *sessions;	/* SRV_SESSIONS_MAX */
 	int64_t token_ttl;
 	struct srv_enroll *enroll;	/* enroll.c's state */
 	unsigned int enroll_rate;	/* device requests a second per source (burst 4x) */
@@ -55,7 +54,8 @@ struct srv_req {
 	char path[256];
 	char peer[64];		/* source address, for rate limits and audit */
 	struct evkeyvalq *query;
-	const struct srv_session *sess;	/* NULL before authentication */
+	const struct srv_session *sess;	/* NULL before authentication, else &sess_buf */
+	struct srv_session sess_buf;
 	char actor[SKAP_NAME_MAX + 8];	/* "user:NAME" */
 };
 
@@ -73,11 +73,14 @@ void srv_reply(struct srv_req *r, int status, json_t *body);
 void srv_error(struct srv_req *r, int status, const char *code, const char *msg);
 /* The request body as a JSON object: NULL after answering 400/413/415. */
 json_t *srv_body_object(struct srv_req *r);
-/* Sessions. */
-int srv_session_new(struct srv *srv, const struct skap_user *u, char token[2 * SRV_TOKEN_LEN + 1],
-		    int64_t *expires);
-const struct srv_session *srv_session_find(struct srv *srv, const char *token);
-void srv_session_drop(struct srv *srv, const struct srv_session *s);
+/* Sessions, kept in the store (a restart logs nobody out). */
+/* A new session for U, audited as its login from SOURCE; -ENOSPC when too many live. */
+int srv_session_new(struct srv *srv, const struct skap_user *u, const char *source,
+		    char token[2 * SRV_TOKEN_LEN + 1], int64_t *expires);
+/* The live session of TOKEN: 0 and *OUT, or -ENOENT. */
+int srv_session_find(struct srv *srv, const char *token, struct srv_session *out);
+/* Logout: ends R's session (audited). */
+void srv_session_drop(struct srv_req *r);
 /* Ends every session of a user (after a change of role, password, state). */
 void srv_session_drop_user(struct srv *srv, int64_t user_id);
 uint64_t srv_now_ns(void);
