@@ -205,8 +205,7 @@ void srv_store_error(struct srv_req *r, int err, const char *what)
 	}
 }
 
-/* A path of the form PREFIX/ID[/SUFFIX]: the id (>0) and the rest, or -1. */
-static int64_t path_id(const char *path, const char *prefix, const char **rest)
+int64_t srv_path_id(const char *path, const char *prefix, const char **rest)
 {
 	size_t n = strlen(prefix);
 	int64_t id = 0;
@@ -763,13 +762,13 @@ void srv_api_dispatch(struct srv_req *r)
 		return h_users_list(r);
 	if (is(r, EVHTTP_REQ_POST, API "/users"))
 		return h_users_create(r);
-	if ((id = path_id(r->path, API "/users", &rest)) > 0)
+	if ((id = srv_path_id(r->path, API "/users", &rest)) > 0)
 		return h_user_one(r, id, rest);
 	if (is(r, EVHTTP_REQ_GET, API "/bootstrap-keys"))
 		return h_bkeys_list(r);
 	if (is(r, EVHTTP_REQ_POST, API "/bootstrap-keys"))
 		return h_bkeys_create(r);
-	if ((id = path_id(r->path, API "/bootstrap-keys", &rest)) > 0)
+	if ((id = srv_path_id(r->path, API "/bootstrap-keys", &rest)) > 0)
 		return h_bkey_one(r, id, rest);
 	if (is(r, EVHTTP_REQ_GET, API "/audit"))
 		return h_audit(r);

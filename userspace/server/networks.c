@@ -18,27 +18,6 @@
 
 #define API "/api/v1"
 
-/* A path of the form PREFIX/ID[/REST]: the id (> 0) and REST, or -1. */
-static int64_t path_id(const char *path, const char *prefix, const char **rest)
-{
-	size_t n = strlen(prefix);
-	int64_t id = 0;
-	const char *p;
-
-	if (strncmp(path, prefix, n) || path[n] != '/')
-		return -1;
-	p = path + n + 1;
-	if (*p < '1' || *p > '9')
-		return -1;
-	for (; *p >= '0' && *p <= '9'; p++) {
-		if (id > (INT64_MAX - 9) / 10)
-			return -1;
-		id = id * 10 + (*p - '0');
-	}
-	*rest = p;
-	return id;
-}
-
 static void not_found(struct srv_req *r, const char *what)
 {
 	char msg[64];
@@ -633,7 +612,7 @@ int srv_networks_dispatch(struct srv_req *r)
 				srv_error(r, 405, "method_not_allowed", "method not allowed here");
 			return 1;
 		}
-		if ((id = path_id(r->path, routes[i].path, &rest)) > 0) {
+		if ((id = srv_path_id(r->path, routes[i].path, &rest)) > 0) {
 			routes[i].one(r, id, rest);
 			return 1;
 		}

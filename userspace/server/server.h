@@ -104,6 +104,8 @@ int srv_get_str(struct srv_req *r, json_t *body, const char *field, int required
 int srv_get_int(struct srv_req *r, json_t *body, const char *field, int64_t min, int64_t max,
 		int64_t *out, int *present);
 int srv_get_bool(struct srv_req *r, json_t *body, const char *field, int *out, int *present);
+/* A path of the form PREFIX/ID[/REST]: the id (> 0) and REST, or -1. */
+int64_t srv_path_id(const char *path, const char *prefix, const char **rest);
 /* ?after=N&limit=M, with defaults 0 and 100. */
 int srv_page_args(struct srv_req *r, int64_t *after, size_t *limit);
 /* The answer to a failed store call about WHAT. */
