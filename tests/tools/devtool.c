@@ -7,12 +7,15 @@
  *           [--qkey-id ID --qkey-file F] [--name N] [--mis-sign] [--reuse OLD] STATE
  *   devtool -s URL --ca FILE status STATE
  *   devtool -s URL --ca FILE key STATE PEER-ID [PEER-STATE]
+ *   devtool -s URL --ca FILE key-again STATE PEER-ID GATE
  *
  * STATE is a file this tool writes (id, seed, DMK, in hex; certificate
  * beside it in STATE.crt): test data, not a device's real state. Answers:
  * "device ID STATE" / "state S" / "kid HEX" and, with PEER-STATE, whether
  * the ticket opens with the peer's key (it must) and with the requester's
  * (it must not). A refusal prints "refused: HTTP N CODE: MESSAGE", exit 1.
+ * key-again asks twice on one kept-alive connection, the second time once
+ * the file GATE exists (a test changes the device in between).
  */
 
 #include <skap/b64.h>
@@ -25,6 +28,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 struct dev {
 	char id[SKAP_ID_MAX + 1];
@@ -248,6 +252,53 @@ static int cmd_key(const char *url, const char *ca, int argc, char **argv)
 	return 0;
 }
 
+/* One key request on H as A: "kid HEX" or the refusal. */
+static int key_once(struct skap_https *h, const struct dev *a, const char *peer)
+{
+	uint8_t ticket[SKAP_TICKET_MAX_LEN];
+	struct skap_platform_error e;
+	struct skap_pair_key pk;
+	size_t tlen;
+	int ret = skap_platform_key(h, a->id, a->dmk, peer, &pk, ticket, &tlen, &e);
+
+	if (ret)
+		return refused(ret, &e);
+	printf("kid ");
+	for (int i = 0; i < SKAP_KID_LEN; i++)
+		printf("%02x", pk.kid[i]);
+	printf("\n");
+	fflush(stdout);
+	skap_wipe(&pk, sizeof(pk));
+	return 0;
+}
+
+static int cmd_key_again(const char *url, const char *ca, int argc, char **argv)
+{
+	struct skap_https_opts o = { .url = url, .ca_file = ca };
+	struct skap_https *h;
+	struct dev a;
+	char msg[256];
+	int ret, i;
+
+	if (argc != 4 || load(argv[1], &a))
+		return 2;
+	o.cert_seed = a.cert ? a.seed : NULL;
+	o.cert_pem = a.cert;
+	ret = skap_https_open(&o, &h, msg, sizeof(msg));
+	if (ret) {
+		free(a.cert);
+		return printf("failed: %s\n", msg), 1;
+	}
+	ret = key_once(h, &a, argv[2]);
+	for (i = 0; !ret && i < 600 && access(argv[3], F_OK); i++)
+		usleep(50 * 1000);
+	if (!ret)
+		ret = key_once(h, &a, argv[2]);
+	skap_https_close(h);
+	free(a.cert);
+	return ret;
+}
+
 int main(int argc, char **argv)
 {
 	const char *url = NULL, *ca = NULL;
@@ -270,6 +321,8 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(argv[i], "key"))
 		return cmd_key(url, ca, argc - i, argv + i);
+	if (!strcmp(argv[i], "key-again"))
+		return cmd_key_again(url, ca, argc - i, argv + i);
 	o.url = url;
 	o.ca_file = ca;
 	ret = skap_https_open(&o, &h, msg, sizeof(msg));

@@ -655,7 +655,7 @@ static int peer_device(struct srv_req *r, struct skap_device *d)
 		X509_NAME_get_text_by_NID(X509_get_subject_name(cert), NID_commonName, cn,
 					  sizeof(cn));
 	if (cert && skap_id_valid(cn) && !skap_device_get(r->srv->st, cn, d) &&
-	    !srv_ca_check_peer(r->srv, d, cert))
+	    !srv_ca_check_conn_peer(r->srv, ssl, d, cert))
 		ok = 1;
 	X509_free(cert);
 	if (!ok)

@@ -125,5 +125,8 @@ int srv_ca_issue(struct srv *srv, const struct skap_device *d, const char *tenan
 /* 0 when CERT (the TLS peer's) was issued by D's tenant CA, is valid now, and
  * carries D's identity key. */
 int srv_ca_check_peer(struct srv *srv, const struct skap_device *d, X509 *cert);
+/* The same for the peer of SSL, checked in full once per connection; every later call
+ * still checks D's key and tenant against what was proved, and the expiry. */
+int srv_ca_check_conn_peer(struct srv *srv, SSL *ssl, const struct skap_device *d, X509 *cert);
 
 #endif /* SKAP_SERVER_H */
