@@ -38,6 +38,7 @@ struct skap_store {
 	sqlite3 *db;
 	struct st_cached *cache; /* statements of the hot paths, prepared once */
 	size_t n_cache, cap_cache;
+	int batch;		/* in a batch (skap_store_batch_begin): 1; broken: -1 */
 	uint8_t *keys;		/* skap_secret_alloc'd: seal key, lookup key */
 	uint32_t argon2_t;
 	uint32_t argon2_m;
@@ -61,6 +62,7 @@ void st_put(struct skap_store *st, sqlite3_stmt *s);
 /* st_fetch_one for a statement of st_get (or st_prep). */
 int st_get_one(struct skap_store *st, sqlite3_stmt *s, row_fn row, void *out);
 int st_exec(struct skap_store *st, const char *sql);
+/* A transaction, or inside a batch a savepoint: it commits or rolls back alone. */
 int st_tx_begin(struct skap_store *st);
 /* Commits when ERR is 0, rolls back otherwise; returns the final error. */
 int st_tx_end(struct skap_store *st, int err);

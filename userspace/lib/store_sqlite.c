@@ -239,16 +239,44 @@ static int st_run(struct skap_store *st, const char *sql)
 	return rc == SQLITE_DONE ? SQLITE_OK : rc;
 }
 
+/*
+ * SQLite rolls a whole transaction back by itself on some errors (I/O,
+ * full disk, out of memory): the batch's earlier work is then gone, and
+ * nothing may be written outside it until its owner learns so at commit.
+ */
+static int batch_lost(struct skap_store *st)
+{
+	if (st->batch == 1 && sqlite3_get_autocommit(st->db))
+		st->batch = -1;
+	return st->batch < 0;
+}
+
 int st_tx_begin(struct skap_store *st)
 {
-	int rc = st_run(st, "BEGIN IMMEDIATE");
+	int rc;
 
+	if (st->batch) {
+		if (batch_lost(st))
+			return -EIO;
+		rc = st_run(st, "SAVEPOINT tx");
+	} else {
+		rc = st_run(st, "BEGIN IMMEDIATE");
+	}
 	return rc == SQLITE_OK ? 0 : st_db_err(st, sqlite3_extended_errcode(st->db));
 }
 
 /* Commits when ERR is 0, rolls back otherwise; returns the final error. */
 int st_tx_end(struct skap_store *st, int err)
 {
+	if (st->batch) {
+		if (batch_lost(st))
+			return err ? err : -EIO;
+		if (err)
+			st_run(st, "ROLLBACK TO tx");
+		if (st_run(st, "RELEASE tx") != SQLITE_OK && !err)
+			err = -EIO;
+		return batch_lost(st) && !err ? -EIO : err;
+	}
 	if (!err) {
 		if (st_run(st, "COMMIT") == SQLITE_OK)
 			return 0;
@@ -256,6 +284,38 @@ int st_tx_end(struct skap_store *st, int err)
 	}
 	st_run(st, "ROLLBACK");
 	return err;
+}
+
+int skap_store_batch_begin(struct skap_store *st)
+{
+	int rc;
+
+	if (!st || st->batch)
+		return -EINVAL;
+	rc = st_run(st, "BEGIN IMMEDIATE");
+	if (rc != SQLITE_OK)
+		return st_db_err(st, sqlite3_extended_errcode(st->db));
+	st->batch = 1;
+	return 0;
+}
+
+int skap_store_batch_commit(struct skap_store *st)
+{
+	int err = 0;
+
+	if (!st || !st->batch)
+		return -EINVAL;
+	if (batch_lost(st) || st_run(st, "COMMIT") != SQLITE_OK)
+		err = -EIO;
+	if (!sqlite3_get_autocommit(st->db))
+		st_run(st, "ROLLBACK");
+	st->batch = 0;
+	return err;
+}
+
+int skap_store_in_batch(struct skap_store *st)
+{
+	return st && st->batch;
 }
 
 /* Steps a statement that returns no row, then gives it back. */

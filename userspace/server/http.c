@@ -49,7 +49,11 @@ void srv_reply(struct srv_req *r, int status, json_t *body)
 		evbuffer_add(out, text, strlen(text));
 		evbuffer_add(out, "\n", 1);
 	}
-	evhttp_send_reply(r->req, status, NULL, out);
+	/* Inside a batch, the answer waits for its commit (batch.c), which owns OUT then. */
+	if (srv_batch_defer(r->srv, r->req, status, out))
+		out = NULL;
+	else
+		evhttp_send_reply(r->req, status, NULL, out);
 	if (text) {
 		/* Answers may carry a token or a revealed key. */
 		explicit_bzero(text, strlen(text));
@@ -202,6 +206,7 @@ static void request_cb(struct evhttp_request *req, void *arg)
 	char *host = NULL;
 	ev_uint16_t port = 0;
 
+	srv_batch_enter(r.srv);
 	r.method = (int)evhttp_request_get_command(req);
 	if (conn)
 		evhttp_connection_get_peer(conn, &host, &port);
@@ -218,6 +223,7 @@ static void request_cb(struct evhttp_request *req, void *arg)
 	}
 	srv_api_dispatch(&r);
 	evhttp_clear_headers(&query);
+	srv_batch_after_request(r.srv);
 }
 
 int srv_http_start(struct srv *srv, const char *addr, uint16_t port, uint16_t *bound)

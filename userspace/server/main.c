@@ -328,7 +328,7 @@ static int cmd_serve(int argc, char **argv)
 	srv.login_acct = skap_ratelimit_new(1, 10, 65536);
 	srv.base = event_base_new();
 	if (!srv.sessions || !srv.login_src || !srv.login_acct || !srv.base ||
-	    srv_enroll_init(&srv)) {
+	    srv_enroll_init(&srv) || srv_batch_init(&srv)) {
 		log_error("out of memory");
 		goto out;
 	}
@@ -358,6 +358,8 @@ out:
 		event_free(sigterm);
 	if (sigint)
 		event_free(sigint);
+	/* The last answers wait for their commit; connections go after. */
+	srv_batch_free(&srv);
 	srv_http_stop(&srv);
 	if (srv.base)
 		event_base_free(srv.base);

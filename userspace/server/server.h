@@ -14,6 +14,7 @@
 #include <openssl/ssl.h>
 #include <stdint.h>
 
+struct evbuffer;
 struct evhttp_request;
 struct evkeyvalq;
 
@@ -37,6 +38,7 @@ struct srv {
 	struct evhttp *http;
 	SSL_CTX *ssl;
 	struct skap_store *st;
+	struct srv_batch *batch;	/* batch.c: the group commit under way */
 	struct skap_ratelimit *login_src;
 	struct skap_ratelimit *login_acct;
 	struct srv_session *sessions;	/* SRV_SESSIONS_MAX */
@@ -56,6 +58,20 @@ struct srv_req {
 	const struct srv_session *sess;	/* NULL before authentication */
 	char actor[SKAP_NAME_MAX + 8];	/* "user:NAME" */
 };
+
+/* batch.c: group commit; every answer given while a batch is open waits for it */
+int srv_batch_init(struct srv *srv);
+/* Commits what is pending and answers first. */
+void srv_batch_free(struct srv *srv);
+/* At the start of a request: opens a batch unless one is open. */
+void srv_batch_enter(struct srv *srv);
+/* 1 when the answer waits for the batch (which then owns BODY), 0 to send it now. */
+int srv_batch_defer(struct srv *srv, struct evhttp_request *req, int status,
+		    struct evbuffer *body);
+/* At the end of a request: commits when the batch is full. */
+void srv_batch_after_request(struct srv *srv);
+/* Commits the open batch and sends its answers (500 each when it failed). */
+void srv_batch_flush(struct srv *srv);
 
 /* tls.c */
 /* SAN: the subjectAltName value ("DNS:localhost,IP:127.0.0.1,..."). */
