@@ -32,7 +32,10 @@
 #define TICKET_TTL_S	  300
 #define CLONE_WINDOW_S	  10
 #define RENEW_BEFORE_S	  (SRV_CERT_DAYS * 24 * 3600 / 3)
+/* Grown when a probe finds no room: 20 000 requests/s for 61 s fill 2^22 to 29 %. */
 #define REPLAY_SLOTS	  (1u << 16)
+#define REPLAY_SLOTS_MAX  (1u << 22)
+#define REPLAY_PROBES	  64
 #define REQ_MAX		  (16 * 1024)
 
 struct replay_slot {
@@ -44,6 +47,7 @@ struct srv_enroll {
 	uint8_t *token_key; /* secret buffer: this run's OTA_QUANTUM token key */
 	uint8_t sip[16];    /* replay cache hashing key */
 	struct replay_slot *replay;
+	size_t replay_slots; /* a power of two */
 	struct skap_ratelimit *per_source;
 	struct skap_ratelimit *per_account;
 };
@@ -57,6 +61,7 @@ int srv_enroll_init(struct srv *srv)
 	    skap_random(e->token_key, 32) || skap_random(e->sip, sizeof(e->sip)))
 		return -ENOMEM;
 	e->replay = calloc(REPLAY_SLOTS, sizeof(*e->replay));
+	e->replay_slots = REPLAY_SLOTS;
 	e->per_source = skap_ratelimit_new(srv->enroll_rate, 4 * srv->enroll_rate, 65536);
 	e->per_account = skap_ratelimit_new(1, 10, 65536);
 	return e->replay && e->per_source && e->per_account ? 0 : -ENOMEM;
@@ -76,32 +81,74 @@ void srv_enroll_free(struct srv *srv)
 	srv->enroll = NULL;
 }
 
-/*
- * Records (ID, NONCE) until now + REPLAY_TTL_S: 0, or -EALREADY when it was
- * seen, -EBUSY when the cache is full of live entries (refuse, do not forget).
- */
-static int replay_check(struct srv_enroll *e, const char *id, const uint8_t *nonce, size_t len,
-			int64_t now)
+/* Records H until UNTIL in TABLE (SLOTS of them): 0, -EALREADY, or -EBUSY for no room. */
+static int replay_put(struct replay_slot *table, size_t slots, uint64_t h, int64_t until,
+		      int64_t now)
 {
-	uint8_t buf[SKAP_ID_MAX + 1 + 32];
-	size_t n = strlen(id);
-	uint64_t h;
-
-	memcpy(buf, id, n + 1);
-	memcpy(buf + n + 1, nonce, len);
-	h = skap_siphash(e->sip, buf, n + 1 + len) | 1;
-	for (unsigned int i = 0; i < 64; i++) {
-		struct replay_slot *s = &e->replay[(h + i) & (REPLAY_SLOTS - 1)];
+	for (unsigned int i = 0; i < REPLAY_PROBES; i++) {
+		struct replay_slot *s = &table[(h + i) & (slots - 1)];
 
 		if (s->hash == h && s->until > now)
 			return -EALREADY;
 		if (s->until <= now) {
 			s->hash = h;
-			s->until = now + REPLAY_TTL_S;
+			s->until = until;
 			return 0;
 		}
 	}
 	return -EBUSY;
+}
+
+/* Twice the slots, the live entries moved over; -EBUSY at the limit. */
+static int replay_grow(struct srv_enroll *e, int64_t now)
+{
+	size_t slots = 2 * e->replay_slots;
+	struct replay_slot *t;
+
+	if (slots > REPLAY_SLOTS_MAX)
+		return -EBUSY;
+	t = calloc(slots, sizeof(*t));
+	if (!t)
+		return -EBUSY;
+	for (size_t i = 0; i < e->replay_slots; i++) {
+		const struct replay_slot *s = &e->replay[i];
+
+		if (s->until > now && replay_put(t, slots, s->hash, s->until, now)) {
+			free(t);
+			return -EBUSY;
+		}
+	}
+	free(e->replay);
+	e->replay = t;
+	e->replay_slots = slots;
+	log_info("replay cache grown to %zu entries", slots);
+	return 0;
+}
+
+/*
+ * Records (ID, NONCE) of a request stamped TS: 0, or -EALREADY when it was
+ * seen, -EBUSY when the cache is full of live entries (refuse, do not
+ * forget). An entry lives REPLAY_TTL_S, or less when its timestamp leaves
+ * the clock window sooner: the request is refused for its clock from then.
+ */
+static int replay_check(struct srv_enroll *e, const char *id, const uint8_t *nonce, size_t len,
+			int64_t ts, int64_t now)
+{
+	uint8_t buf[SKAP_ID_MAX + 1 + 32];
+	size_t n = strlen(id);
+	int64_t until = now + REPLAY_TTL_S;
+	uint64_t h;
+	int err;
+
+	if (ts + CLOCK_WINDOW_S + 1 < until)
+		until = ts + CLOCK_WINDOW_S + 1;
+	memcpy(buf, id, n + 1);
+	memcpy(buf + n + 1, nonce, len);
+	h = skap_siphash(e->sip, buf, n + 1 + len) | 1;
+	err = replay_put(e->replay, e->replay_slots, h, until, now);
+	while (err == -EBUSY && !replay_grow(e, now))
+		err = replay_put(e->replay, e->replay_slots, h, until, now);
+	return err;
 }
 
 static SSL *request_ssl(struct srv_req *r)
@@ -585,7 +632,7 @@ static int device_req(struct srv_req *r, json_t *body, const char *id, struct de
 		srv_error(r, 401, "clock", "the timestamp is more than 60 s off: check the clock");
 		return -1;
 	}
-	err = replay_check(r->srv->enroll, id, q->nonce, sizeof(q->nonce), now);
+	err = replay_check(r->srv->enroll, id, q->nonce, sizeof(q->nonce), q->ts, now);
 	if (err) {
 		srv_error(r, err == -EBUSY ? 503 : 401, err == -EBUSY ? "busy" : "replay",
 			  err == -EBUSY ? "too many requests in flight" : "request replayed");
