@@ -127,7 +127,7 @@ static void answer_failed(struct deferred *d)
 	}
 	if (out)
 		evbuffer_add(out, err, sizeof(err) - 1);
-	evhttp_send_reply(d->req, 500, NULL, out);
+	srv_send(d->req, 500, out);
 	if (out)
 		evbuffer_free(out);
 }
@@ -151,7 +151,7 @@ void srv_batch_flush(struct srv *srv)
 		if (err)
 			answer_failed(d);
 		else
-			evhttp_send_reply(d->req, d->status, NULL, d->body);
+			srv_send(d->req, d->status, d->body);
 		if (d->body)
 			evbuffer_free(d->body);
 	}

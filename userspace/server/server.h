@@ -81,6 +81,8 @@ SSL_CTX *srv_tls_ctx(const char *key_path, const char *cert_path);
 /* http.c */
 int srv_http_start(struct srv *srv, const char *addr, uint16_t port, uint16_t *bound);
 void srv_http_stop(struct srv *srv);
+/* evhttp_send_reply, the answer in one TLS record. */
+void srv_send(struct evhttp_request *req, int status, struct evbuffer *body);
 /* Answers STATUS with BODY (stolen; may be NULL for no body). */
 void srv_reply(struct srv_req *r, int status, json_t *body);
 /* {"error": {"code": CODE, "message": MSG}} with STATUS. */
