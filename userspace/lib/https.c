@@ -145,6 +145,8 @@ int skap_https_open(const struct skap_https_opts *o, struct skap_https **out, ch
 		goto fail;
 	}
 	SSL_CTX_set_verify(h->ctx, SSL_VERIFY_PEER, NULL);
+	/* A record in one read, not its header and then its body. */
+	SSL_CTX_set_read_ahead(h->ctx, 1);
 	fd = connect_to(h->host, port, o->timeout_s > 0 ? o->timeout_s : 10);
 	if (fd < 0) {
 		err = fd;
