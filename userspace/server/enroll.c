@@ -609,8 +609,12 @@ struct device_req {
 	uint8_t mac[32];
 };
 
-/* The device, its DMK, ts, nonce and mac of BODY, with the window and replay checks. */
-static int device_req(struct srv_req *r, json_t *body, const char *id, struct device_req *q)
+/*
+ * The device, its DMK, ts, nonce and mac of BODY, with the window and replay
+ * checks. KNOWN: the device as this request already read it (NULL: read it).
+ */
+static int device_req(struct srv_req *r, json_t *body, const char *id,
+		      const struct skap_device *known, struct device_req *q)
 {
 	int64_t now = (int64_t)time(NULL);
 	int present, err;
@@ -623,7 +627,9 @@ static int device_req(struct srv_req *r, json_t *body, const char *id, struct de
 		srv_bad_field(r, "ts", "is required");
 		return -1;
 	}
-	if (!skap_id_valid(id) || skap_device_get(r->srv->st, id, &q->d) ||
+	if (known)
+		q->d = *known;
+	if (!skap_id_valid(id) || (!known && skap_device_get(r->srv->st, id, &q->d)) ||
 	    skap_device_dmk(r->srv->st, id, q->dmk)) {
 		srv_error(r, 401, "unauthenticated", "unknown device or wrong MAC");
 		return -1;
@@ -655,7 +661,7 @@ static void h_status(struct srv_req *r)
 	if (!body)
 		return;
 	if (srv_only_fields(r, body, fields) || srv_get_str(r, body, "device", 1, &id) ||
-	    device_req(r, body, id, &q))
+	    device_req(r, body, id, NULL, &q))
 		goto out;
 	if (skap_dmk_derive(q.dmk, SKAP_DMK_REQUEST, id, kreq) ||
 	    skap_device_req_mac(kreq, "status", id, (uint64_t)q.ts, q.nonce, mac) ||
@@ -733,7 +739,7 @@ static void h_keys(struct srv_req *r)
 	if (!body)
 		return;
 	if (srv_only_fields(r, body, fields) || srv_get_str(r, body, "peer", 1, &peer) ||
-	    device_req(r, body, a.id, &q))
+	    device_req(r, body, a.id, &a, &q))
 		goto out;
 	if (skap_dmk_derive(q.dmk, SKAP_DMK_REQUEST, a.id, kreq) || !skap_id_valid(peer) ||
 	    skap_keyreq_mac(kreq, a.id, peer, (uint64_t)q.ts, q.nonce, mac) ||
