@@ -42,8 +42,8 @@ struct deferred {
 
 struct srv_batch {
 	struct event *timer;
-	struct deferred q[SRV_BATCH_MAX];
-	size_t n;
+	struct deferred *q; /* SRV_BATCH_MAX, grown should a request answer twice */
+	size_t n, cap;
 	int open;
 };
 
@@ -59,6 +59,10 @@ int srv_batch_init(struct srv *srv)
 	srv->batch = b;
 	if (!b)
 		return -ENOMEM;
+	b->cap = SRV_BATCH_MAX;
+	b->q = calloc(b->cap, sizeof(*b->q));
+	if (!b->q)
+		return -ENOMEM;
 	b->timer = evtimer_new(srv->base, batch_timer, srv);
 	return b->timer ? 0 : -ENOMEM;
 }
@@ -72,6 +76,7 @@ void srv_batch_free(struct srv *srv)
 	srv_batch_flush(srv);
 	if (b->timer)
 		event_free(b->timer);
+	free(b->q);
 	free(b);
 	srv->batch = NULL;
 }
@@ -91,28 +96,6 @@ void srv_batch_enter(struct srv *srv)
 	evtimer_add(b->timer, &now);
 }
 
-int srv_batch_defer(struct srv *srv, struct evhttp_request *req, int status,
-		    struct evbuffer *body)
-{
-	struct srv_batch *b = srv->batch;
-
-	if (!b || !b->open)
-		return 0;
-	b->q[b->n].req = req;
-	b->q[b->n].status = status;
-	b->q[b->n].body = body;
-	b->n++;
-	return 1;
-}
-
-void srv_batch_after_request(struct srv *srv)
-{
-	struct srv_batch *b = srv->batch;
-
-	if (b && b->n == SRV_BATCH_MAX)
-		srv_batch_flush(srv);
-}
-
 /* The answer a request gets when the batch it was in did not commit. */
 static void answer_failed(struct deferred *d)
 {
@@ -130,6 +113,43 @@ static void answer_failed(struct deferred *d)
 	srv_send(d->req, 500, out);
 	if (out)
 		evbuffer_free(out);
+}
+
+int srv_batch_defer(struct srv *srv, struct evhttp_request *req, int status,
+		    struct evbuffer *body)
+{
+	struct srv_batch *b = srv->batch;
+
+	if (!b || !b->open)
+		return 0;
+	if (b->n == b->cap) {
+		struct deferred *q = realloc(b->q, 2 * b->cap * sizeof(*q));
+
+		if (!q) {
+			/* Never an answer before its commit: this one fails. */
+			struct deferred d = { req, status, body };
+
+			answer_failed(&d);
+			if (body)
+				evbuffer_free(body);
+			return 1;
+		}
+		b->q = q;
+		b->cap *= 2;
+	}
+	b->q[b->n].req = req;
+	b->q[b->n].status = status;
+	b->q[b->n].body = body;
+	b->n++;
+	return 1;
+}
+
+void srv_batch_after_request(struct srv *srv)
+{
+	struct srv_batch *b = srv->batch;
+
+	if (b && b->n >= SRV_BATCH_MAX)
+		srv_batch_flush(srv);
 }
 
 void srv_batch_flush(struct srv *srv)
