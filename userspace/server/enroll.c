@@ -16,6 +16,7 @@
 #include <skap/log.h>
 #include <skap/proto.h>
 #include <skap/ratelimit.h>
+#include <skap/replay.h>
 #include <skap/secret.h>
 #include <skap/ticket.h>
 
@@ -35,19 +36,12 @@
 /* Grown when a probe finds no room: 20 000 requests/s for 61 s fill 2^22 to 29 %. */
 #define REPLAY_SLOTS	  (1u << 16)
 #define REPLAY_SLOTS_MAX  (1u << 22)
-#define REPLAY_PROBES	  64
 #define REQ_MAX		  (16 * 1024)
-
-struct replay_slot {
-	uint64_t hash;
-	int64_t until;
-};
 
 struct srv_enroll {
 	uint8_t *token_key; /* secret buffer: this run's OTA_QUANTUM token key */
 	uint8_t sip[16];    /* replay cache hashing key */
-	struct replay_slot *replay;
-	size_t replay_slots; /* a power of two */
+	struct skap_replay *replay;
 	struct skap_ratelimit *per_source;
 	struct skap_ratelimit *per_account;
 };
@@ -60,8 +54,7 @@ int srv_enroll_init(struct srv *srv)
 	if (!e || skap_secret_alloc(32, (void **)&e->token_key) ||
 	    skap_random(e->token_key, 32) || skap_random(e->sip, sizeof(e->sip)))
 		return -ENOMEM;
-	e->replay = calloc(REPLAY_SLOTS, sizeof(*e->replay));
-	e->replay_slots = REPLAY_SLOTS;
+	e->replay = skap_replay_new(REPLAY_SLOTS, REPLAY_SLOTS_MAX);
 	e->per_source = skap_ratelimit_new(srv->enroll_rate, 4 * srv->enroll_rate, 65536);
 	e->per_account = skap_ratelimit_new(1, 10, 65536);
 	return e->replay && e->per_source && e->per_account ? 0 : -ENOMEM;
@@ -74,55 +67,11 @@ void srv_enroll_free(struct srv *srv)
 	if (!e)
 		return;
 	skap_secret_free(e->token_key);
-	free(e->replay);
+	skap_replay_free(e->replay);
 	skap_ratelimit_free(e->per_source);
 	skap_ratelimit_free(e->per_account);
 	free(e);
 	srv->enroll = NULL;
-}
-
-/* Records H until UNTIL in TABLE (SLOTS of them): 0, -EALREADY, or -EBUSY for no room. */
-static int replay_put(struct replay_slot *table, size_t slots, uint64_t h, int64_t until,
-		      int64_t now)
-{
-	for (unsigned int i = 0; i < REPLAY_PROBES; i++) {
-		struct replay_slot *s = &table[(h + i) & (slots - 1)];
-
-		if (s->hash == h && s->until > now)
-			return -EALREADY;
-		if (s->until <= now) {
-			s->hash = h;
-			s->until = until;
-			return 0;
-		}
-	}
-	return -EBUSY;
-}
-
-/* Twice the slots, the live entries moved over; -EBUSY at the limit. */
-static int replay_grow(struct srv_enroll *e, int64_t now)
-{
-	size_t slots = 2 * e->replay_slots;
-	struct replay_slot *t;
-
-	if (slots > REPLAY_SLOTS_MAX)
-		return -EBUSY;
-	t = calloc(slots, sizeof(*t));
-	if (!t)
-		return -EBUSY;
-	for (size_t i = 0; i < e->replay_slots; i++) {
-		const struct replay_slot *s = &e->replay[i];
-
-		if (s->until > now && replay_put(t, slots, s->hash, s->until, now)) {
-			free(t);
-			return -EBUSY;
-		}
-	}
-	free(e->replay);
-	e->replay = t;
-	e->replay_slots = slots;
-	log_info("replay cache grown to %zu entries", slots);
-	return 0;
 }
 
 /*
@@ -135,19 +84,17 @@ static int replay_check(struct srv_enroll *e, const char *id, const uint8_t *non
 			int64_t ts, int64_t now)
 {
 	uint8_t buf[SKAP_ID_MAX + 1 + 32];
-	size_t n = strlen(id);
+	size_t n = strlen(id), slots = skap_replay_slots(e->replay);
 	int64_t until = now + REPLAY_TTL_S;
-	uint64_t h;
 	int err;
 
 	if (ts + CLOCK_WINDOW_S + 1 < until)
 		until = ts + CLOCK_WINDOW_S + 1;
 	memcpy(buf, id, n + 1);
 	memcpy(buf + n + 1, nonce, len);
-	h = skap_siphash(e->sip, buf, n + 1 + len) | 1;
-	err = replay_put(e->replay, e->replay_slots, h, until, now);
-	while (err == -EBUSY && !replay_grow(e, now))
-		err = replay_put(e->replay, e->replay_slots, h, until, now);
+	err = skap_replay_add(e->replay, skap_siphash(e->sip, buf, n + 1 + len) | 1, until, now);
+	if (skap_replay_slots(e->replay) != slots)
+		log_info("replay cache grown to %zu entries", skap_replay_slots(e->replay));
 	return err;
 }
 
