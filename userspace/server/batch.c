@@ -115,8 +115,7 @@ static void answer_failed(struct deferred *d)
 		evbuffer_free(out);
 }
 
-int srv_batch_defer(struct srv *srv, struct evhttp_request *req, int status,
-		    struct evbuffer *body)
+int srv_batch_defer(struct srv *srv, struct evhttp_request *req, int status, struct evbuffer *body)
 {
 	struct srv_batch *b = srv->batch;
 

@@ -66,8 +66,7 @@ void srv_batch_free(struct srv *srv);
 /* At the start of a request: opens a batch unless one is open. */
 void srv_batch_enter(struct srv *srv);
 /* 1 when the answer waits for the batch (which then owns BODY), 0 to send it now. */
-int srv_batch_defer(struct srv *srv, struct evhttp_request *req, int status,
-		    struct evbuffer *body);
+int srv_batch_defer(struct srv *srv, struct evhttp_request *req, int status, struct evbuffer *body);
 /* At the end of a request: commits when the batch is full. */
 void srv_batch_after_request(struct srv *srv);
 /* Commits the open batch and sends its answers (500 each when it failed). */
