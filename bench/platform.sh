@@ -5,10 +5,11 @@
 # two round trips, an X-Wing encapsulation on the server and the device's
 # key generation and decapsulation on the client) and key tickets a second
 # (mutual TLS, DMK MAC, two sealings, an audit record each), with p50/p99.
-# Key tickets run twice: with as many connections as enrollments (4 by
-# default), where each device waits for its answer and the disk's sync sets
-# the pace, and with SKAP_BENCH_KEY_CONNS (32), where one sync of the
-# server's group commit serves many devices (docs/server.md).
+# Each runs twice: with SKAP_BENCH_CONNS connections (4), where each device
+# waits for its answer and the round trips and the disk's sync set the pace,
+# then with many (SKAP_BENCH_ENROLL_CONNS, 16; SKAP_BENCH_KEY_CONNS, 32),
+# where one sync of the server's group commit serves many devices
+# (docs/server.md) and the CPU sets the pace.
 # Client and server share this machine's cores, so the figures are a floor;
 # each line ends with the CPU time the server and the load generator each
 # spent per operation.
@@ -21,6 +22,7 @@ ctl=$build/skapctl
 load=$build/tests/platform_load
 seconds=${SKAP_BENCH_SECONDS:-10}
 conns=${SKAP_BENCH_CONNS:-4}
+enroll_conns=${SKAP_BENCH_ENROLL_CONNS:-16}
 key_conns=${SKAP_BENCH_KEY_CONNS:-32}
 tmp=$(mktemp -d)
 pid=
@@ -43,7 +45,7 @@ key=$("$ctl" bootstrap-key create bench --auto-accept | sed -n 's/^key: *//p')
 server_ticks() {
 	awk '{ print $14 + $15 }' "/proc/$pid/stat"
 }
-for run in "enroll $conns" "keys $conns" "keys $key_conns"; do
+for run in "enroll $conns" "enroll $enroll_conns" "keys $conns" "keys $key_conns"; do
 	set -- $run
 	job=$1 c=$2
 	t0=$(server_ticks)
