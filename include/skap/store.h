@@ -88,6 +88,18 @@ void skap_store_close(struct skap_store *st);
 int skap_store_schema_version(void);
 int skap_store_db_version(struct skap_store *st);
 
+/*
+ * Group commit: from batch_begin to batch_commit every mutation runs as a
+ * savepoint inside one transaction, so that many share one write to disk
+ * (SQLite syncs each commit). A mutation that fails still changes nothing
+ * and leaves the others in the batch alone; the rules above hold, but
+ * nothing is durable, and no caller may tell anyone of a change, before
+ * batch_commit returned 0. When it fails, the whole batch is undone.
+ */
+int skap_store_batch_begin(struct skap_store *st);
+int skap_store_batch_commit(struct skap_store *st);
+int skap_store_in_batch(struct skap_store *st);
+
 /* Names: 1..SKAP_NAME_MAX of [A-Za-z0-9._-], not starting with '.' or '-'. */
 int skap_store_name_valid(const char *name);
 

@@ -5,9 +5,9 @@
 # OTA_QUANTUM, QKEY and OTA_TLS with bootstrap keys and with a user; the
 # bootstrap-key life cycle; proof of possession; clones; pending, approved,
 # rejected and revoked devices; certificates; key tickets over mutual TLS
-# (refused to pending, rejected and revoked devices, opening only for the
-# peer); 200 concurrent enrollments; restart; roles; bad input changing
-# nothing. Needs curl, jq and sqlite3.
+# (refused to pending, rejected and revoked devices, at once on a kept-alive
+# connection too, opening only for the peer); 200 concurrent enrollments;
+# restart; roles; bad input changing nothing. Needs curl, jq and sqlite3.
 set -u
 src=${SKAP_SRC:-$(cd "$(dirname "$0")/../.." && pwd)}
 bin=${SKAP_SAN:-$src/build/san}
@@ -196,6 +196,25 @@ D key "$tmp/b" "$A"
 tap_check "a revoked device gets no key" said "HTTP 403 not_approved"
 D key "$tmp/a" "$B"
 tap_check "and no key is issued for it" said "HTTP 403 peer_not_approved"
+
+# The certificate is checked in full once per TLS connection; the device's
+# state still is every request's: a revocation bites at once.
+C bootstrap-key create held --auto-accept >"$tmp/k7"
+D enroll -m ota-quantum -k "$(key k7)" "$tmp/e"
+E=$(sed -n 's/^device \([^ ]*\) .*/\1/p' "$tmp/out")
+D status "$tmp/e"
+"$dev" -s "$url" --ca "$tmp/srv/tls.crt" key-again "$tmp/e" "$A" "$tmp/gate" >"$tmp/again" 2>&1 &
+held=$!
+for _ in $(seq 100); do
+	grep -q "^kid" "$tmp/again" && break
+	sleep 0.1
+done
+tap_check "a device gets a key on a kept-alive connection" grep -q "^kid" "$tmp/again"
+C device revoke "$E" --reason test >/dev/null
+touch "$tmp/gate"
+wait $held
+tap_check "revoked, it gets none on that same connection" grep -q "HTTP 403 not_approved" "$tmp/again"
+
 tap_check_fails "a rejected device cannot be approved afterwards" C device approve "$Q"
 
 # ---- roles ----

@@ -305,6 +305,10 @@ call POST "/peerings/$P/accept" "$zed"
 expect "peerings: accepted once" 409
 D key "$tmp/a" "$Z" "$tmp/z"
 tap_check "across an active peering: a key" said "ticket opens with the peer's key"
+xkid=$(sed -n 's/^kid //p' "$tmp/out")
+call GET "/audit?limit=1000" "$zed"
+expect "the peer's tenant audits the same key id" 200 \
+	"any(.items[]; .action == \"key.issue\" and (.detail | contains(\"kid $xkid\")))"
 D key "$tmp/z" "$A"
 tap_check "both ways" said "^kid "
 D key "$tmp/l" "$Z"

@@ -7,6 +7,7 @@
  *           [--qkey-id ID --qkey-file F] [--name N] [--mis-sign] [--reuse OLD] STATE
  *   devtool -s URL --ca FILE status STATE
  *   devtool -s URL --ca FILE key STATE PEER-ID [PEER-STATE]
+ *   devtool -s URL --ca FILE key-again STATE PEER-ID GATE
  *   devtool -s URL --ca FILE reconnect STATE PEER-ID
  *
  * STATE is a file this tool writes (id, seed, DMK, in hex; certificate
@@ -14,12 +15,14 @@
  * "device ID STATE" / "state S" (and "config JSON" when the platform sends
  * the group's configuration) / "kid HEX" and, with PEER-STATE, whether
  * the ticket opens with the peer's key (it must) and with the requester's
- * (it must not). reconnect checks skapd's kept connection: a key request,
- * then "idle ok" when the idle connection still reads as open (TLS 1.3
- * session tickets are not a close); it waits for a line on stdin (the
- * test restarts the server meanwhile), prints "closed" when the idle check
- * sees the server gone, and "kid ..." after a reconnection on the same
- * options. A refusal prints "refused: HTTP N CODE: MESSAGE", exit 1.
+ * (it must not). A refusal prints "refused: HTTP N CODE: MESSAGE", exit 1.
+ * key-again asks twice on one kept-alive connection, the second time once
+ * the file GATE exists (a test changes the device in between). reconnect
+ * checks skapd's kept connection: a key request, then "idle ok" when the
+ * idle connection still reads as open (TLS 1.3 session tickets are not a
+ * close); it waits for a line on stdin (the test restarts the server
+ * meanwhile), prints "closed" when the idle check sees the server gone,
+ * and "kid ..." after a reconnection on the same options.
  */
 
 #include <skap/b64.h>
@@ -260,7 +263,8 @@ static int cmd_key(const char *url, const char *ca, int argc, char **argv)
 	return 0;
 }
 
-static int request_key(struct skap_https *h, const struct dev *a, const char *peer)
+/* One key request on H as A: "kid HEX" or the refusal. */
+static int key_once(struct skap_https *h, const struct dev *a, const char *peer)
 {
 	uint8_t ticket[SKAP_TICKET_MAX_LEN];
 	struct skap_platform_error e;
@@ -274,8 +278,36 @@ static int request_key(struct skap_https *h, const struct dev *a, const char *pe
 	for (int i = 0; i < SKAP_KID_LEN; i++)
 		printf("%02x", pk.kid[i]);
 	printf("\n");
+	fflush(stdout);
 	skap_wipe(&pk, sizeof(pk));
 	return 0;
+}
+
+static int cmd_key_again(const char *url, const char *ca, int argc, char **argv)
+{
+	struct skap_https_opts o = { .url = url, .ca_file = ca };
+	struct skap_https *h;
+	struct dev a;
+	char msg[256];
+	int ret, i;
+
+	if (argc != 4 || load(argv[1], &a))
+		return 2;
+	o.cert_seed = a.cert ? a.seed : NULL;
+	o.cert_pem = a.cert;
+	ret = skap_https_open(&o, &h, msg, sizeof(msg));
+	if (ret) {
+		free(a.cert);
+		return printf("failed: %s\n", msg), 1;
+	}
+	ret = key_once(h, &a, argv[2]);
+	for (i = 0; !ret && i < 600 && access(argv[3], F_OK); i++)
+		usleep(50 * 1000);
+	if (!ret)
+		ret = key_once(h, &a, argv[2]);
+	skap_https_close(h);
+	free(a.cert);
+	return ret;
 }
 
 static int cmd_reconnect(const char *url, const char *ca, int argc, char **argv)
@@ -295,7 +327,7 @@ static int cmd_reconnect(const char *url, const char *ca, int argc, char **argv)
 		free(a.cert);
 		return printf("failed: %s\n", msg), 1;
 	}
-	ret = request_key(h, &a, argv[2]);
+	ret = key_once(h, &a, argv[2]);
 	/* The tickets the server sent after the handshake have arrived by now. */
 	usleep(200000);
 	if (!ret)
@@ -309,7 +341,7 @@ static int cmd_reconnect(const char *url, const char *ca, int argc, char **argv)
 		if (ret)
 			printf("failed: %s\n", msg);
 		else
-			ret = request_key(h, &a, argv[2]);
+			ret = key_once(h, &a, argv[2]);
 	}
 	skap_https_close(h);
 	free(a.cert);
@@ -333,13 +365,15 @@ int main(int argc, char **argv)
 			break;
 	}
 	if (!url || !ca || i >= argc) {
-		fprintf(stderr, "usage: devtool -s URL --ca FILE enroll|status|key|reconnect ...\n");
+		fprintf(stderr, "usage: devtool -s URL --ca FILE enroll|status|key|key-again|reconnect ...\n");
 		return 2;
 	}
 	if (!strcmp(argv[i], "key"))
 		return cmd_key(url, ca, argc - i, argv + i);
 	if (!strcmp(argv[i], "reconnect"))
 		return cmd_reconnect(url, ca, argc - i, argv + i);
+	if (!strcmp(argv[i], "key-again"))
+		return cmd_key_again(url, ca, argc - i, argv + i);
 	o.url = url;
 	o.ca_file = ca;
 	ret = skap_https_open(&o, &h, msg, sizeof(msg));

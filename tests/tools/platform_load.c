@@ -15,7 +15,10 @@
  *	their certificates, then each worker asks for key tickets over mutual
  *	TLS as its device, with the next device as peer.
  *
- * It ends with one line: "JOB: N ok, F failed in S s: R/s, p50 X ms, p99 Y ms".
+ * It ends with one line: "JOB: N ok, F failed in S s: R/s, p50 X ms, p99 Y ms
+ * (C connections, ..., client CPU Z us/op)", Z being this process's own CPU
+ * time (user and system) over the timed part, per operation: on a shared
+ * machine, what the load took from the server.
  * bench/platform.sh runs it; tests/net/server_concurrency.sh uses -n.
  */
 
@@ -29,6 +32,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -246,6 +250,16 @@ static int setup_devices(void)
 	return ret;
 }
 
+/* This process's CPU time so far, in microseconds. */
+static double cpu_us(void)
+{
+	struct rusage ru;
+
+	getrusage(RUSAGE_SELF, &ru);
+	return (ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1e6 + ru.ru_utime.tv_usec +
+	       ru.ru_stime.tv_usec;
+}
+
 static int cmp_double(const void *a, const void *b)
 {
 	double x = *(const double *)a, y = *(const double *)b;
@@ -263,7 +277,7 @@ int main(int argc, char **argv)
 {
 	struct worker *w;
 	unsigned long ok = 0, failed = 0;
-	double *all, t0, secs;
+	double *all, t0, secs, cpu0;
 	size_t n = 0;
 	int i;
 
@@ -301,6 +315,7 @@ int main(int argc, char **argv)
 	if (!w)
 		return 1;
 	t0 = now_ms();
+	cpu0 = cpu_us();
 	g.deadline = t0 + g.seconds * 1e3;
 	for (i = 0; i < g.conns; i++) {
 		w[i].index = i;
@@ -320,6 +335,7 @@ int main(int argc, char **argv)
 		n += w[i].n_lat;
 	}
 	secs = (now_ms() - t0) / 1e3;
+	cpu0 = cpu_us() - cpu0;
 	all = calloc(n ? n : 1, sizeof(*all));
 	n = 0;
 	for (i = 0; i < g.conns; i++) {
@@ -331,10 +347,12 @@ int main(int argc, char **argv)
 		free(w[i].lat);
 	}
 	qsort(all, n, sizeof(*all), cmp_double);
-	printf("%s: %lu ok, %lu failed in %.2f s: %.0f/s, p50 %.2f ms, p99 %.2f ms (%d connections, %s)\n",
+	printf("%s: %lu ok, %lu failed in %.2f s: %.0f/s, p50 %.2f ms, p99 %.2f ms "
+	       "(%d connections, %s, client CPU %.0f us/op)\n",
 	       g.job, ok, failed, secs, ok / secs, n ? all[n / 2] : 0.0,
 	       n ? all[(size_t)(n * 0.99)] : 0.0, g.conns,
-	       !strcmp(g.job, "keys") ? "mutual TLS" : skap_enroll_method_name(g.method));
+	       !strcmp(g.job, "keys") ? "mutual TLS" : skap_enroll_method_name(g.method),
+	       ok ? cpu0 / (double)ok : 0.0);
 	free(all);
 	free(w);
 	return failed ? 1 : 0;

@@ -2,11 +2,11 @@
 /*
  * skap-server's store on a real SQLite file: schema and migrations, tenants
  * with their default group and key, users and Argon2id logins, the
- * bootstrap-key life cycle, the append-only audit log, and bad input that
- * changes nothing. Networks, groups' settings, peerings across tenants,
- * the key policy matrix, device administration (rename, move, delete,
- * rebind and the one re-enrollment it allows), and the upgrade from
- * schema 2.
+ * bootstrap-key life cycle, the append-only audit log, batches (group
+ * commit), and bad input that changes nothing. Networks, groups' settings,
+ * peerings across tenants, the key policy matrix, device administration
+ * (rename, move, delete, rebind and the one re-enrollment it allows),
+ * administrators' sessions, and the upgrade from schema 2.
  */
 
 #include <skap/crypto.h>
@@ -511,6 +511,47 @@ TEST_F(store, restart_keeps_everything)
 	ASSERT_EQ(0, skap_bkey_reveal(self->st, "system", keys[0].id, again));
 	EXPECT_STREQ(key, again);
 	free(keys);
+}
+
+/* Group commit: one transaction, each mutation in it failing alone. */
+TEST_F(store, batch_commits_together)
+{
+	struct skap_tenant t;
+
+	ASSERT_EQ(0, skap_store_batch_begin(self->st));
+	EXPECT_EQ(-EINVAL, skap_store_batch_begin(self->st));
+	EXPECT_EQ(1, skap_store_in_batch(self->st));
+	ASSERT_EQ(0, skap_tenant_create(self->st, "system", "beta", NULL));
+	EXPECT_EQ(-EEXIST, skap_tenant_create(self->st, "system", "acme", NULL));
+	EXPECT_EQ(-EINVAL, skap_tenant_create(self->st, "system", "a b", NULL));
+	ASSERT_EQ(0, skap_audit_append(self->st, 0, "system", "test.event", "x", ""));
+	/* Seen inside, not yet by others. */
+	EXPECT_EQ(0, skap_tenant_by_name(self->st, "beta", &t));
+	EXPECT_EQ(1, rows(self->db, "tenants"));
+	EXPECT_EQ(2, rows(self->db, "audit"));
+	ASSERT_EQ(0, skap_store_batch_commit(self->st));
+	EXPECT_EQ(0, skap_store_in_batch(self->st));
+	EXPECT_EQ(-EINVAL, skap_store_batch_commit(self->st));
+	EXPECT_EQ(2, rows(self->db, "tenants"));
+	EXPECT_EQ(2, rows(self->db, "dev_groups"));
+	/* beta's creation and its key, the event; nothing of the refused ones. */
+	EXPECT_EQ(5, rows(self->db, "audit"));
+	/* After the batch, each mutation is its own transaction again. */
+	ASSERT_EQ(0, skap_tenant_create(self->st, "system", "gamma", NULL));
+	EXPECT_EQ(3, rows(self->db, "tenants"));
+}
+
+TEST_F(store, batch_not_committed_is_gone)
+{
+	struct skap_tenant t;
+
+	ASSERT_EQ(0, skap_store_batch_begin(self->st));
+	ASSERT_EQ(0, skap_tenant_create(self->st, "system", "beta", NULL));
+	skap_store_close(self->st);
+	ASSERT_EQ(0, skap_store_open(self->db, self->master, &fast, &self->st));
+	EXPECT_EQ(-ENOENT, skap_tenant_by_name(self->st, "beta", &t));
+	EXPECT_EQ(1, rows(self->db, "tenants"));
+	EXPECT_EQ(2, rows(self->db, "audit"));
 }
 
 TEST_F(store, audit_is_append_only)

@@ -42,6 +42,33 @@ TEST(hkdf_rfc5869_case_1)
 	EXPECT_EQ(0, memcmp(want, okm, 42));
 }
 
+TEST(hkdf_rfc5869_case_2_three_blocks)
+{
+	uint8_t ikm[80], salt[80], info[80], okm[82], want[82];
+
+	for (int i = 0; i < 80; i++) {
+		ikm[i] = (uint8_t)i;
+		salt[i] = (uint8_t)(0x60 + i);
+		info[i] = (uint8_t)(0xb0 + i);
+	}
+	unhex("b11e398dc80327a1c8e7f78c596a49344f012eda2d4efad8a050cc4c19afa97c59045a99cac7827271cb4"
+	      "1c65e590e09da3275600c2f09b8367793a9aca3db71cc30c58179ec3e87c14c01d5c1f3434f1d87",
+	      want);
+	ASSERT_EQ(0, skap_hkdf(salt, sizeof(salt), ikm, sizeof(ikm), info, sizeof(info), okm, 82));
+	EXPECT_EQ(0, memcmp(want, okm, 82));
+}
+
+/* RFC 5869 bounds the output to 255 blocks, and an empty one is no key. */
+TEST(hkdf_output_length_bounds)
+{
+	static uint8_t okm[255 * 32 + 1];
+	uint8_t prk[32] = { 1 };
+
+	EXPECT_EQ(0, skap_hkdf_expand(prk, "x", 1, okm, 255 * 32));
+	EXPECT_EQ(-EIO, skap_hkdf_expand(prk, "x", 1, okm, 255 * 32 + 1));
+	EXPECT_EQ(-EIO, skap_hkdf_expand(prk, "x", 1, okm, 0));
+}
+
 TEST(hkdf_rfc5869_case_3_empty_salt_and_info)
 {
 	uint8_t ikm[22], okm[42], want[42];

@@ -197,6 +197,8 @@ int skap_https_open(const struct skap_https_opts *o, struct skap_https **out, ch
 		goto fail;
 	}
 	SSL_CTX_set_verify(h->ctx, SSL_VERIFY_PEER, NULL);
+	/* A record in one read, not its header and then its body. */
+	SSL_CTX_set_read_ahead(h->ctx, 1);
 	if (o->cert_seed && use_device_cert(h->ctx, o->cert_seed, o->cert_pem)) {
 		set_msg(msg, msg_size, "the device certificate does not load");
 		err = -EINVAL;

@@ -120,29 +120,29 @@ int skap_device_get(struct skap_store *st, const char *id, struct skap_device *d
 
 	if (!st || !d || !id_valid(id))
 		return -EINVAL;
-	err = st_prep(st, "SELECT " DEVICE_COLS " FROM devices WHERE id = ?", &s);
+	err = st_get(st, "SELECT " DEVICE_COLS " FROM devices WHERE id = ?", &s);
 	if (err)
 		return err;
 	sqlite3_bind_text(s, 1, id, -1, SQLITE_TRANSIENT);
-	return st_fetch_one(s, device_row, d);
+	return st_get_one(st, s, device_row, d);
 }
 
 static int device_by_key(struct skap_store *st, const uint8_t *pub, struct skap_device *d)
 {
 	sqlite3_stmt *s;
-	int err = st_prep(st, "SELECT " DEVICE_COLS " FROM devices WHERE public_key = ?", &s);
+	int err = st_get(st, "SELECT " DEVICE_COLS " FROM devices WHERE public_key = ?", &s);
 
 	if (err)
 		return err;
 	sqlite3_bind_blob(s, 1, pub, SKAP_DEVICE_PUB_LEN, SQLITE_TRANSIENT);
-	return st_fetch_one(s, device_row, d);
+	return st_get_one(st, s, device_row, d);
 }
 
 /* The DMK of device ID, opened (inside or outside a transaction). */
 static int dmk_of(struct skap_store *st, const char *id, uint8_t dmk[SKAP_DEVICE_DMK_LEN])
 {
 	sqlite3_stmt *s;
-	int err = st_prep(st, "SELECT dmk FROM devices WHERE id = ?", &s);
+	int err = st_get(st, "SELECT dmk FROM devices WHERE id = ?", &s);
 
 	if (err)
 		return err;
@@ -154,7 +154,7 @@ static int dmk_of(struct skap_store *st, const char *id, uint8_t dmk[SKAP_DEVICE
 	else
 		err = st_open(st, "dmk", id, sqlite3_column_blob(s, 0),
 			      SEALED(SKAP_DEVICE_DMK_LEN), dmk);
-	sqlite3_finalize(s);
+	st_put(st, s);
 	return err;
 }
 
@@ -190,7 +190,7 @@ static int qkey_consume(struct skap_store *st, const char *qkey_id, int64_t tena
 			const char *name)
 {
 	sqlite3_stmt *s;
-	int rc, err = st_prep(st, "UPDATE qkeys SET used = ? WHERE qkey_id = ? AND used = 0 "
+	int rc, err = st_get(st, "UPDATE qkeys SET used = ? WHERE qkey_id = ? AND used = 0 "
 				  "AND tenant_id = ? AND (expires = 0 OR expires > ?) "
 				  "AND (device_name = '' OR device_name = ?) RETURNING id",
 			      &s);
@@ -204,7 +204,7 @@ static int qkey_consume(struct skap_store *st, const char *qkey_id, int64_t tena
 	sqlite3_bind_text(s, 5, name ? name : "", -1, SQLITE_TRANSIENT);
 	rc = sqlite3_step(s);
 	err = rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? -EACCES : -EIO;
-	sqlite3_finalize(s);
+	st_put(st, s);
 	return err;
 }
 
@@ -500,7 +500,7 @@ int skap_device_set_certificate(struct skap_store *st, const char *id, const cha
 
 	if (!st || !id_valid(id) || !pem || expires <= 0)
 		return -EINVAL;
-	err = st_prep(st, "UPDATE devices SET cert = ?, cert_expires = ? WHERE id = ?", &s);
+	err = st_get(st, "UPDATE devices SET cert = ?, cert_expires = ? WHERE id = ?", &s);
 	if (err)
 		return err;
 	sqlite3_bind_text(s, 1, pem, -1, SQLITE_TRANSIENT);
@@ -515,7 +515,7 @@ static int text_of(struct skap_store *st, const char *sql, const char *key, int6
 		   char **out)
 {
 	sqlite3_stmt *s;
-	int err = st_prep(st, sql, &s);
+	int err = st_get(st, sql, &s);
 
 	*out = NULL;
 	if (err)
@@ -529,7 +529,7 @@ static int text_of(struct skap_store *st, const char *sql, const char *key, int6
 		*out = strdup((const char *)sqlite3_column_text(s, 0));
 		err = *out ? 0 : -ENOMEM;
 	}
-	sqlite3_finalize(s);
+	st_put(st, s);
 	return err;
 }
 
@@ -547,7 +547,7 @@ int skap_device_seen(struct skap_store *st, const char *id, const char *addr)
 
 	if (!st || !id_valid(id) || !addr || strlen(addr) >= 64)
 		return -EINVAL;
-	err = st_prep(st, "UPDATE devices SET last_seen = ?, last_addr = ? WHERE id = ?", &s);
+	err = st_get(st, "UPDATE devices SET last_seen = ?, last_addr = ? WHERE id = ?", &s);
 	if (err)
 		return err;
 	sqlite3_bind_int64(s, 1, st_now());
@@ -798,7 +798,7 @@ int skap_qkey_key(struct skap_store *st, const char *qkey_id, int64_t now,
 	memset(raw, 0, SKAP_QKEY_RAW_LEN);
 	if (!id_valid(qkey_id))
 		return -EACCES;
-	err = st_prep(st, "SELECT " QKEY_COLS ", sealed FROM qkeys WHERE qkey_id = ? "
+	err = st_get(st, "SELECT " QKEY_COLS ", sealed FROM qkeys WHERE qkey_id = ? "
 			  "AND used = 0 AND (expires = 0 OR expires > ?)",
 		      &s);
 	if (err)
@@ -812,7 +812,7 @@ int skap_qkey_key(struct skap_store *st, const char *qkey_id, int64_t now,
 		err = st_open(st, "qkey", qkey_id, sqlite3_column_blob(s, 7),
 			      SEALED(SKAP_QKEY_RAW_LEN), raw);
 	}
-	sqlite3_finalize(s);
+	st_put(st, s);
 	return err;
 }
 
@@ -828,7 +828,7 @@ int skap_tenant_ca_get(struct skap_store *st, int64_t tenant_id, uint8_t seed[32
 		return -EINVAL;
 	*pem = NULL;
 	snprintf(row, sizeof(row), "%lld", (long long)tenant_id);
-	err = st_prep(st, "SELECT sealed, cert FROM tenant_ca WHERE tenant_id = ?", &s);
+	err = st_get(st, "SELECT sealed, cert FROM tenant_ca WHERE tenant_id = ?", &s);
 	if (err)
 		return err;
 	sqlite3_bind_int64(s, 1, tenant_id);
@@ -843,7 +843,7 @@ int skap_tenant_ca_get(struct skap_store *st, int64_t tenant_id, uint8_t seed[32
 			err = *pem ? 0 : -ENOMEM;
 		}
 	}
-	sqlite3_finalize(s);
+	st_put(st, s);
 	if (err)
 		skap_wipe(seed, 32);
 	return err;

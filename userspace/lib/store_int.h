@@ -29,8 +29,17 @@
 #define K_LOOKUP	32
 #define K_TOTAL		64
 
+/* A statement the store keeps prepared (its SQL text is the key). */
+struct st_cached {
+	sqlite3_stmt *s;
+	const char *sql; /* sqlite3_sql(s) */
+};
+
 struct skap_store {
 	sqlite3 *db;
+	struct st_cached *cache; /* statements of the hot paths, prepared once */
+	size_t n_cache, cap_cache;
+	int batch;		/* in a batch (skap_store_batch_begin): 1; broken: -1 */
 	uint8_t *keys;		/* skap_secret_alloc'd: seal key, lookup key */
 	uint32_t argon2_t;
 	uint32_t argon2_m;
@@ -43,11 +52,23 @@ typedef void (*row_fn)(sqlite3_stmt *s, void *item);
 int st_text_valid(const char *s, size_t max);
 int st_db_err(struct skap_store *st, int rc);
 int st_prep(struct skap_store *st, const char *sql, sqlite3_stmt **s);
+/*
+ * The store's statement for SQL, prepared on first use and kept: parsing
+ * and planning cost more than running the small statements of a key
+ * request. Give it back with st_put (or a helper that takes ST), never
+ * sqlite3_finalize. A store is used by one thread at a time.
+ */
+int st_get(struct skap_store *st, const char *sql, sqlite3_stmt **s);
+/* Resets and unbinds a statement of st_get; finalizes one of st_prep. */
+void st_put(struct skap_store *st, sqlite3_stmt *s);
+/* st_fetch_one for a statement of st_get (or st_prep). */
+int st_get_one(struct skap_store *st, sqlite3_stmt *s, row_fn row, void *out);
 int st_exec(struct skap_store *st, const char *sql);
+/* A transaction, or inside a batch a savepoint: it commits or rolls back alone. */
 int st_tx_begin(struct skap_store *st);
 /* Commits when ERR is 0, rolls back otherwise; returns the final error. */
 int st_tx_end(struct skap_store *st, int err);
-/* Steps a statement that returns no row, then finalizes it. */
+/* Steps a statement that returns no row, then gives it back (st_put). */
 int st_step_done(struct skap_store *st, sqlite3_stmt *s);
 void st_col_text(sqlite3_stmt *s, int col, char *out, size_t size);
 int64_t st_now(void);
@@ -56,6 +77,7 @@ int st_audit_insert(struct skap_store *st, int64_t tenant_id, const char *actor,
 int st_actor_valid(const char *actor);
 /* Steps S for one row: ROW fills OUT. 0, -ENOENT (no row) or -EIO. Finalizes S. */
 int st_fetch_one(sqlite3_stmt *s, row_fn row, void *out);
+/* Runs S into a new array, then gives it back (st_put). */
 int st_list_run(struct skap_store *st, sqlite3_stmt *s, size_t item_size, size_t limit,
 		row_fn fn, void **out, size_t *n);
 int st_list_in_tenant(struct skap_store *st, const char *sql, int64_t tenant_id, int64_t after,

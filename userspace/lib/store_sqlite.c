@@ -168,31 +168,157 @@ int st_prep(struct skap_store *st, const char *sql, sqlite3_stmt **s)
 	return rc == SQLITE_OK ? 0 : -EIO;
 }
 
+int st_get(struct skap_store *st, const char *sql, sqlite3_stmt **s)
+{
+	struct st_cached *c;
+
+	for (size_t i = 0; i < st->n_cache; i++) {
+		c = &st->cache[i];
+		if (c->sql != sql && strcmp(c->sql, sql))
+			continue;
+		/* In use further up the stack: that caller keeps it, this one gets its own. */
+		if (sqlite3_stmt_busy(c->s))
+			return st_prep(st, sql, s);
+		*s = c->s;
+		return 0;
+	}
+	if (st->n_cache == st->cap_cache) {
+		size_t cap = st->cap_cache ? 2 * st->cap_cache : 32;
+		struct st_cached *grown = realloc(st->cache, cap * sizeof(*grown));
+
+		if (!grown)
+			return -ENOMEM;
+		st->cache = grown;
+		st->cap_cache = cap;
+	}
+	if (sqlite3_prepare_v3(st->db, sql, -1, SQLITE_PREPARE_PERSISTENT, s, NULL) != SQLITE_OK)
+		return -EIO;
+	c = &st->cache[st->n_cache++];
+	c->s = *s;
+	c->sql = sqlite3_sql(*s);
+	return 0;
+}
+
+void st_put(struct skap_store *st, sqlite3_stmt *s)
+{
+	for (size_t i = 0; i < st->n_cache; i++) {
+		if (st->cache[i].s == s) {
+			sqlite3_reset(s);
+			sqlite3_clear_bindings(s);
+			return;
+		}
+	}
+	sqlite3_finalize(s);
+}
+
+int st_get_one(struct skap_store *st, sqlite3_stmt *s, row_fn row, void *out)
+{
+	int rc = sqlite3_step(s);
+
+	if (rc == SQLITE_ROW)
+		row(s, out);
+	st_put(st, s);
+	return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? -ENOENT : -EIO;
+}
+
 int st_exec(struct skap_store *st, const char *sql)
 {
 	return sqlite3_exec(st->db, sql, NULL, NULL, NULL) == SQLITE_OK ? 0 : -EIO;
 }
 
+/* Runs SQL (no parameter, no row) from the statement cache: SQLite's own result code. */
+static int st_run(struct skap_store *st, const char *sql)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	if (st_get(st, sql, &s))
+		return SQLITE_ERROR;
+	rc = sqlite3_step(s);
+	st_put(st, s);
+	return rc == SQLITE_DONE ? SQLITE_OK : rc;
+}
+
+/*
+ * SQLite rolls a whole transaction back by itself on some errors (I/O,
+ * full disk, out of memory): the batch's earlier work is then gone, and
+ * nothing may be written outside it until its owner learns so at commit.
+ */
+static int batch_lost(struct skap_store *st)
+{
+	if (st->batch == 1 && sqlite3_get_autocommit(st->db))
+		st->batch = -1;
+	return st->batch < 0;
+}
+
 int st_tx_begin(struct skap_store *st)
 {
-	int rc = sqlite3_exec(st->db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
+	int rc;
 
+	if (st->batch) {
+		if (batch_lost(st))
+			return -EIO;
+		rc = st_run(st, "SAVEPOINT tx");
+	} else {
+		rc = st_run(st, "BEGIN IMMEDIATE");
+	}
 	return rc == SQLITE_OK ? 0 : st_db_err(st, sqlite3_extended_errcode(st->db));
 }
 
 /* Commits when ERR is 0, rolls back otherwise; returns the final error. */
 int st_tx_end(struct skap_store *st, int err)
 {
+	if (st->batch) {
+		if (batch_lost(st))
+			return err ? err : -EIO;
+		if (err)
+			st_run(st, "ROLLBACK TO tx");
+		if (st_run(st, "RELEASE tx") != SQLITE_OK && !err)
+			err = -EIO;
+		return batch_lost(st) && !err ? -EIO : err;
+	}
 	if (!err) {
-		if (sqlite3_exec(st->db, "COMMIT", NULL, NULL, NULL) == SQLITE_OK)
+		if (st_run(st, "COMMIT") == SQLITE_OK)
 			return 0;
 		err = -EIO;
 	}
-	sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+	st_run(st, "ROLLBACK");
 	return err;
 }
 
-/* Steps a statement that returns no row, then finalizes it. */
+int skap_store_batch_begin(struct skap_store *st)
+{
+	int rc;
+
+	if (!st || st->batch)
+		return -EINVAL;
+	rc = st_run(st, "BEGIN IMMEDIATE");
+	if (rc != SQLITE_OK)
+		return st_db_err(st, sqlite3_extended_errcode(st->db));
+	st->batch = 1;
+	return 0;
+}
+
+int skap_store_batch_commit(struct skap_store *st)
+{
+	int err = 0;
+
+	if (!st || !st->batch)
+		return -EINVAL;
+	if (batch_lost(st) || st_run(st, "COMMIT") != SQLITE_OK)
+		err = -EIO;
+	if (!sqlite3_get_autocommit(st->db))
+		st_run(st, "ROLLBACK");
+	st->batch = 0;
+	return err;
+}
+
+int skap_store_in_batch(struct skap_store *st)
+{
+	return st && st->batch;
+}
+
+/* Steps a statement that returns no row, then gives it back. */
 int st_step_done(struct skap_store *st, sqlite3_stmt *s)
 {
 	int rc = sqlite3_step(s);
@@ -200,7 +326,7 @@ int st_step_done(struct skap_store *st, sqlite3_stmt *s)
 
 	if (rc == SQLITE_ROW)
 		err = -EIO;
-	sqlite3_finalize(s);
+	st_put(st, s);
 	return err;
 }
 
@@ -222,7 +348,7 @@ int st_audit_insert(struct skap_store *st, int64_t tenant_id, const char *actor,
 	sqlite3_stmt *s;
 	int err;
 
-	err = st_prep(st, "INSERT INTO audit(time, tenant_id, actor, action, object, detail) "
+	err = st_get(st, "INSERT INTO audit(time, tenant_id, actor, action, object, detail) "
 		       "VALUES (?, ?, ?, ?, ?, ?)", &s);
 	if (err)
 		return err;
@@ -510,6 +636,9 @@ void skap_store_close(struct skap_store *st)
 {
 	if (!st)
 		return;
+	for (size_t i = 0; i < st->n_cache; i++)
+		sqlite3_finalize(st->cache[i].s);
+	free(st->cache);
 	if (st->db)
 		sqlite3_close_v2(st->db);
 	skap_secret_free(st->keys);
@@ -541,14 +670,14 @@ int st_list_run(struct skap_store *st, sqlite3_stmt *s, size_t item_size, size_t
 
 	arr = calloc(limit ? limit : 1, item_size);
 	if (!arr) {
-		sqlite3_finalize(s);
+		st_put(st, s);
 		return -ENOMEM;
 	}
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW && count < limit) {
 		fn(s, arr + count * item_size);
 		count++;
 	}
-	sqlite3_finalize(s);
+	st_put(st, s);
 	if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
 		free(arr);
 		return st_db_err(st, rc);
@@ -653,11 +782,11 @@ int skap_tenant_get(struct skap_store *st, int64_t id, struct skap_tenant *t)
 
 	if (!st || !t || id <= 0)
 		return -EINVAL;
-	err = st_prep(st, "SELECT " TENANT_COLS " FROM tenants WHERE id = ?", &s);
+	err = st_get(st, "SELECT " TENANT_COLS " FROM tenants WHERE id = ?", &s);
 	if (err)
 		return err;
 	sqlite3_bind_int64(s, 1, id);
-	return st_fetch_one(s, tenant_row, t);
+	return st_get_one(st, s, tenant_row, t);
 }
 
 int skap_tenant_by_name(struct skap_store *st, const char *name, struct skap_tenant *t)
@@ -747,11 +876,11 @@ int skap_group_get(struct skap_store *st, int64_t id, struct skap_group *g)
 	sqlite3_stmt *s;
 	int err;
 
-	err = st_prep(st, "SELECT " GROUP_COLS " FROM dev_groups WHERE id = ?", &s);
+	err = st_get(st, "SELECT " GROUP_COLS " FROM dev_groups WHERE id = ?", &s);
 	if (err)
 		return err;
 	sqlite3_bind_int64(s, 1, id);
-	return st_fetch_one(s, group_row, g);
+	return st_get_one(st, s, group_row, g);
 }
 
 int skap_group_by_name(struct skap_store *st, int64_t tenant_id, const char *name,
@@ -762,13 +891,13 @@ int skap_group_by_name(struct skap_store *st, int64_t tenant_id, const char *nam
 
 	if (!st || !g || tenant_id <= 0 || !skap_store_name_valid(name))
 		return -EINVAL;
-	err = st_prep(st, "SELECT " GROUP_COLS " FROM dev_groups WHERE tenant_id = ? AND name = ?",
-		   &s);
+	err = st_get(st, "SELECT " GROUP_COLS " FROM dev_groups WHERE tenant_id = ? AND name = ?",
+		     &s);
 	if (err)
 		return err;
 	sqlite3_bind_int64(s, 1, tenant_id);
 	sqlite3_bind_text(s, 2, name, -1, SQLITE_TRANSIENT);
-	return st_fetch_one(s, group_row, g);
+	return st_get_one(st, s, group_row, g);
 }
 
 int skap_group_list(struct skap_store *st, int64_t tenant_id, int64_t after, size_t limit,
@@ -856,11 +985,11 @@ int skap_user_get(struct skap_store *st, int64_t id, struct skap_user *u)
 
 	if (!st || !u || id <= 0)
 		return -EINVAL;
-	err = st_prep(st, "SELECT " USER_COLS " FROM users WHERE id = ?", &s);
+	err = st_get(st, "SELECT " USER_COLS " FROM users WHERE id = ?", &s);
 	if (err)
 		return err;
 	sqlite3_bind_int64(s, 1, id);
-	return st_fetch_one(s, user_row, u);
+	return st_get_one(st, s, user_row, u);
 }
 
 int skap_user_list(struct skap_store *st, int64_t tenant_id, int64_t after, size_t limit,
@@ -1374,7 +1503,7 @@ int st_bkey_take(struct skap_store *st, const char *key, int64_t now, struct ska
 		return err;
 	/* One statement checks and counts: two enrollments racing for the
 	 * last use cannot both get it. */
-	err = st_prep(st, "UPDATE bootstrap_keys SET uses = uses + 1 WHERE lookup = ? "
+	err = st_get(st, "UPDATE bootstrap_keys SET uses = uses + 1 WHERE lookup = ? "
 			  "AND disabled = 0 AND (expires = 0 OR expires > ?) "
 			  "AND (max_uses = 0 OR uses < max_uses) RETURNING " BKEY_COLS, &s);
 	if (err)
@@ -1389,7 +1518,7 @@ int st_bkey_take(struct skap_store *st, const char *key, int64_t now, struct ska
 	err = rc == SQLITE_DONE ? 0 : -EIO;
 	if (!err && !k->id)
 		err = -EACCES;
-	sqlite3_finalize(s);
+	st_put(st, s);
 	return err;
 }
 

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Symmetric primitives over OpenSSL 3.0 (include/skap/sym.h). Contexts are
- * freed on every path; outputs are wiped on every failure.
+ * freed on every path; outputs are wiped on every failure. The algorithms
+ * are fetched once: OpenSSL 3 looks a name up, under a lock, at every
+ * implicit fetch, which cost more than the HMACs of a key request.
  */
 
 #include <skap/sym.h>
@@ -14,7 +16,39 @@
 #include <openssl/kdf.h>
 #include <openssl/params.h>
 #include <openssl/rand.h>
+#include <pthread.h>
 #include <string.h>
+
+static struct {
+	EVP_CIPHER *gcm;
+	EVP_MD *sha256;
+	EVP_MAC_CTX *hmac; /* HMAC-SHA256 without a key: each use starts from a copy */
+} algs;
+static pthread_once_t algs_once = PTHREAD_ONCE_INIT;
+
+static void algs_fetch(void)
+{
+	OSSL_PARAM params[] = {
+		OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, (char *)"SHA256", 0),
+		OSSL_PARAM_construct_end(),
+	};
+	EVP_MAC *mac = EVP_MAC_fetch(NULL, "HMAC", NULL);
+
+	algs.gcm = EVP_CIPHER_fetch(NULL, "AES-256-GCM", NULL);
+	algs.sha256 = EVP_MD_fetch(NULL, "SHA256", NULL);
+	algs.hmac = mac ? EVP_MAC_CTX_new(mac) : NULL;
+	if (algs.hmac && EVP_MAC_CTX_set_params(algs.hmac, params) != 1) {
+		EVP_MAC_CTX_free(algs.hmac);
+		algs.hmac = NULL;
+	}
+	EVP_MAC_free(mac); /* the context holds its own reference */
+}
+
+static int algs_ready(void)
+{
+	pthread_once(&algs_once, algs_fetch);
+	return algs.gcm && algs.sha256 && algs.hmac;
+}
 
 int skap_random(void *buf, size_t len)
 {
@@ -31,11 +65,11 @@ static int gcm(int enc, const uint8_t *key, const uint8_t *nonce, const void *aa
 	EVP_CIPHER_CTX *ctx = EVP_CIPHER_CTX_new();
 	int n, ok;
 
-	if (!ctx || len > INT_MAX || aad_len > INT_MAX) {
+	if (!ctx || !algs_ready() || len > INT_MAX || aad_len > INT_MAX) {
 		EVP_CIPHER_CTX_free(ctx);
 		return -EINVAL;
 	}
-	ok = EVP_CipherInit_ex2(ctx, EVP_aes_256_gcm(), key, nonce, enc, NULL) == 1 &&
+	ok = EVP_CipherInit_ex2(ctx, algs.gcm, key, nonce, enc, NULL) == 1 &&
 	     (aad_len == 0 || EVP_CipherUpdate(ctx, NULL, &n, aad, (int)aad_len) == 1) &&
 	     (len == 0 || EVP_CipherUpdate(ctx, out, &n, in, (int)len) == 1);
 	if (ok && !enc)
@@ -80,20 +114,16 @@ int skap_aead_open(const uint8_t key[SKAP_AEAD_KEY_LEN], const uint8_t nonce[SKA
 int skap_hmac(const void *key, size_t key_len, const void *const *parts, const size_t *lens,
 	      size_t n, uint8_t out[SKAP_HMAC_LEN])
 {
-	EVP_MAC *mac = EVP_MAC_fetch(NULL, "HMAC", NULL);
-	EVP_MAC_CTX *ctx = mac ? EVP_MAC_CTX_new(mac) : NULL;
-	OSSL_PARAM params[] = {
-		OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, (char *)"SHA256", 0),
-		OSSL_PARAM_construct_end(),
-	};
+	EVP_MAC_CTX *ctx = algs_ready() ? EVP_MAC_CTX_dup(algs.hmac) : NULL;
+	/* OpenSSL refuses an empty key; HMAC pads any key with zeros to a block. */
+	static const uint8_t zero[1];
 	size_t outlen = 0;
-	int ok = ctx && EVP_MAC_init(ctx, key, key_len, params) == 1;
+	int ok = ctx && EVP_MAC_init(ctx, key_len ? key : zero, key_len ? key_len : 1, NULL) == 1;
 
 	for (size_t i = 0; ok && i < n; i++)
 		ok = EVP_MAC_update(ctx, parts[i], lens[i]) == 1;
 	ok = ok && EVP_MAC_final(ctx, out, &outlen, SKAP_HMAC_LEN) == 1 && outlen == SKAP_HMAC_LEN;
 	EVP_MAC_CTX_free(ctx);
-	EVP_MAC_free(mac);
 	if (!ok) {
 		OPENSSL_cleanse(out, SKAP_HMAC_LEN);
 		return -EIO;
@@ -101,58 +131,63 @@ int skap_hmac(const void *key, size_t key_len, const void *const *parts, const s
 	return 0;
 }
 
-static int hkdf_run(int mode, const void *salt, size_t salt_len, const void *key, size_t key_len,
-		    const void *info, size_t info_len, uint8_t *out, size_t out_len)
+/* HKDF (RFC 5869) over skap_hmac: OpenSSL's KDF fetches its digest at every call. */
+int skap_hkdf_extract(const void *salt, size_t salt_len, const void *ikm, size_t ikm_len,
+		      uint8_t prk[SKAP_SHA256_LEN])
 {
-	EVP_KDF *kdf = EVP_KDF_fetch(NULL, "HKDF", NULL);
-	EVP_KDF_CTX *ctx = kdf ? EVP_KDF_CTX_new(kdf) : NULL;
-	OSSL_PARAM params[6], *p = params;
-	int ok;
+	const void *parts[1] = { ikm };
+	size_t lens[1] = { ikm_len };
 
-	*p++ = OSSL_PARAM_construct_utf8_string(OSSL_KDF_PARAM_DIGEST, (char *)"SHA256", 0);
-	*p++ = OSSL_PARAM_construct_int(OSSL_KDF_PARAM_MODE, &mode);
-	*p++ = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_KEY, (void *)key, key_len);
-	if (salt_len)
-		*p++ = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_SALT, (void *)salt, salt_len);
-	if (info_len)
-		*p++ = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_INFO, (void *)info, info_len);
-	*p = OSSL_PARAM_construct_end();
-	ok = ctx && EVP_KDF_derive(ctx, out, out_len, params) == 1;
-	EVP_KDF_CTX_free(ctx);
-	EVP_KDF_free(kdf);
-	if (!ok) {
+	return skap_hmac(salt, salt_len, parts, lens, 1, prk);
+}
+
+int skap_hkdf_expand(const uint8_t prk[SKAP_SHA256_LEN], const void *info, size_t info_len,
+		     uint8_t *out, size_t out_len)
+{
+	uint8_t t[SKAP_SHA256_LEN], counter = 0;
+	const void *parts[3] = { t, info, &counter };
+	size_t lens[3] = { 0, info_len, 1 };
+
+	if (!out_len || out_len > 255 * SKAP_SHA256_LEN) {
 		OPENSSL_cleanse(out, out_len);
 		return -EIO;
 	}
+	for (size_t done = 0; done < out_len; done += sizeof(t)) {
+		size_t n = out_len - done < sizeof(t) ? out_len - done : sizeof(t);
+
+		counter++;
+		if (skap_hmac(prk, SKAP_SHA256_LEN, parts, lens, 3, t)) {
+			OPENSSL_cleanse(t, sizeof(t));
+			OPENSSL_cleanse(out, out_len);
+			return -EIO;
+		}
+		lens[0] = sizeof(t);
+		memcpy(out + done, t, n);
+	}
+	OPENSSL_cleanse(t, sizeof(t));
 	return 0;
 }
 
 int skap_hkdf(const void *salt, size_t salt_len, const void *ikm, size_t ikm_len,
 	      const void *info, size_t info_len, uint8_t *out, size_t out_len)
 {
-	return hkdf_run(EVP_KDF_HKDF_MODE_EXTRACT_AND_EXPAND, salt, salt_len, ikm, ikm_len, info,
-			info_len, out, out_len);
-}
+	uint8_t prk[SKAP_SHA256_LEN];
+	int err = skap_hkdf_extract(salt, salt_len, ikm, ikm_len, prk);
 
-int skap_hkdf_extract(const void *salt, size_t salt_len, const void *ikm, size_t ikm_len,
-		      uint8_t prk[SKAP_SHA256_LEN])
-{
-	return hkdf_run(EVP_KDF_HKDF_MODE_EXTRACT_ONLY, salt, salt_len, ikm, ikm_len, NULL, 0, prk,
-			SKAP_SHA256_LEN);
-}
-
-int skap_hkdf_expand(const uint8_t prk[SKAP_SHA256_LEN], const void *info, size_t info_len,
-		     uint8_t *out, size_t out_len)
-{
-	return hkdf_run(EVP_KDF_HKDF_MODE_EXPAND_ONLY, NULL, 0, prk, SKAP_SHA256_LEN, info,
-			info_len, out, out_len);
+	if (!err)
+		err = skap_hkdf_expand(prk, info, info_len, out, out_len);
+	else
+		OPENSSL_cleanse(out, out_len);
+	OPENSSL_cleanse(prk, sizeof(prk));
+	return err;
 }
 
 int skap_sha256(const void *data, size_t len, uint8_t out[SKAP_SHA256_LEN])
 {
 	unsigned int n = 0;
 
-	if (EVP_Digest(data, len, out, &n, EVP_sha256(), NULL) != 1 || n != SKAP_SHA256_LEN) {
+	if (!algs_ready() || EVP_Digest(data, len, out, &n, algs.sha256, NULL) != 1 ||
+	    n != SKAP_SHA256_LEN) {
 		OPENSSL_cleanse(out, SKAP_SHA256_LEN);
 		return -EIO;
 	}

@@ -223,3 +223,56 @@ int srv_ca_check_peer(struct srv *srv, const struct skap_device *d, X509 *cert)
 	free(ca_pem);
 	return err;
 }
+
+/*
+ * What the first full check on a TLS connection proved: its peer
+ * certificate (fixed for the connection: renegotiation is off and no
+ * post-handshake authentication is asked) belongs to this device, key and
+ * tenant. Tenant CAs are never replaced, so the proof stands while the
+ * device row still names the same key and tenant.
+ */
+struct peer_proof {
+	char id[SKAP_DEVICE_ID_MAX + 1];
+	int64_t tenant_id;
+	uint8_t public_key[SKAP_DEVICE_PUB_LEN];
+};
+
+static void proof_free(void *parent, void *ptr, CRYPTO_EX_DATA *ad, int idx, long argl, void *argp)
+{
+	free(ptr);
+}
+
+static int proof_index(void)
+{
+	static int idx = -1;
+
+	if (idx < 0)
+		idx = SSL_get_ex_new_index(0, "skap peer proof", NULL, NULL, proof_free);
+	return idx;
+}
+
+int srv_ca_check_conn_peer(struct srv *srv, SSL *ssl, const struct skap_device *d, X509 *cert)
+{
+	int idx = proof_index();
+	struct peer_proof *p = idx >= 0 ? SSL_get_ex_data(ssl, idx) : NULL;
+
+	if (p && !strcmp(p->id, d->id) && p->tenant_id == d->tenant_id &&
+	    !memcmp(p->public_key, d->public_key, sizeof(p->public_key)))
+		/* The certificate's validity period is not part of the proof. */
+		return X509_cmp_current_time(X509_get0_notAfter(cert)) > 0 ? 0 : -EACCES;
+	if (srv_ca_check_peer(srv, d, cert))
+		return -EACCES;
+	if (idx < 0)
+		return 0;
+	if (!p) {
+		p = calloc(1, sizeof(*p));
+		if (!p || !SSL_set_ex_data(ssl, idx, p)) {
+			free(p);
+			return 0; /* checked, just not remembered */
+		}
+	}
+	snprintf(p->id, sizeof(p->id), "%s", d->id);
+	p->tenant_id = d->tenant_id;
+	memcpy(p->public_key, d->public_key, sizeof(p->public_key));
+	return 0;
+}

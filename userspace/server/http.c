@@ -35,6 +35,29 @@ uint64_t srv_now_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
+void srv_send(struct evhttp_request *req, int status, struct evbuffer *body)
+{
+	struct evhttp_connection *c = evhttp_request_get_connection(req);
+	struct bufferevent *bev = c ? evhttp_connection_get_bufferevent(c) : NULL;
+
+	evhttp_send_reply(req, status, NULL, body);
+	/*
+	 * evhttp leaves the headers and the body in two chains of the output,
+	 * and bufferevent_openssl makes a TLS record (a write, two reads on
+	 * the other side) of each chain. The socket is written at the next
+	 * turn of the loop: one chain by then makes one record.
+	 */
+	if (bev)
+		evbuffer_pullup(bufferevent_get_output(bev), -1);
+}
+
+/* An answer's text, wiped when libevent is done with it: it may carry a token or a key. */
+static void text_done(const void *data, size_t len, void *arg)
+{
+	explicit_bzero((void *)data, len);
+	free((void *)data);
+}
+
 void srv_reply(struct srv_req *r, int status, json_t *body)
 {
 	struct evbuffer *out = evbuffer_new();
@@ -46,10 +69,18 @@ void srv_reply(struct srv_req *r, int status, json_t *body)
 	evhttp_add_header(h, "Content-Type", "application/json");
 	evhttp_add_header(h, "Cache-Control", "no-store");
 	if (out && text) {
-		evbuffer_add(out, text, strlen(text));
+		/* Referenced, not copied: no unwiped copy is left behind. */
+		if (!evbuffer_add_reference(out, text, strlen(text), text_done, NULL))
+			text = NULL;
+		else
+			evbuffer_add(out, text, strlen(text));
 		evbuffer_add(out, "\n", 1);
 	}
-	evhttp_send_reply(r->req, status, NULL, out);
+	/* Inside a batch, the answer waits for its commit (batch.c), which owns OUT then. */
+	if (srv_batch_defer(r->srv, r->req, status, out))
+		out = NULL;
+	else
+		srv_send(r->req, status, out);
 	if (text) {
 		/* Answers may carry a token or a revealed key. */
 		explicit_bzero(text, strlen(text));
@@ -197,6 +228,7 @@ static void request_cb(struct evhttp_request *req, void *arg)
 	char *host = NULL;
 	ev_uint16_t port = 0;
 
+	srv_batch_enter(r.srv);
 	r.method = (int)evhttp_request_get_command(req);
 	if (conn)
 		evhttp_connection_get_peer(conn, &host, &port);
@@ -213,6 +245,7 @@ static void request_cb(struct evhttp_request *req, void *arg)
 	}
 	srv_api_dispatch(&r);
 	evhttp_clear_headers(&query);
+	srv_batch_after_request(r.srv);
 }
 
 int srv_http_start(struct srv *srv, const char *addr, uint16_t port, uint16_t *bound)

@@ -371,6 +371,25 @@ static void on_signal(evutil_socket_t sig, short what, void *arg)
 	event_base_loopexit(srv->base, NULL);
 }
 
+/*
+ * An event base whose epoll changes wait for the end of the loop's turn: a
+ * bufferevent adds and removes its write event for every answer, two
+ * epoll_ctl calls a request otherwise (no fd of ours is ever dup'ed, the
+ * changelist's one pitfall).
+ */
+static struct event_base *new_base(void)
+{
+	struct event_config *cfg = event_config_new();
+	struct event_base *base;
+
+	if (!cfg)
+		return NULL;
+	event_config_set_flag(cfg, EVENT_BASE_FLAG_EPOLL_USE_CHANGELIST);
+	base = event_base_new_with_config(cfg);
+	event_config_free(cfg);
+	return base;
+}
+
 static int cmd_serve(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -451,9 +470,9 @@ static int cmd_serve(int argc, char **argv)
 	 * account in bursts of 10. */
 	srv.login_src = skap_ratelimit_new(5, 20, 65536);
 	srv.login_acct = skap_ratelimit_new(1, 10, 65536);
-	srv.base = event_base_new();
-	if (!srv.login_src || !srv.login_acct || !srv.base ||
-	    srv_enroll_init(&srv)) {
+	srv.base = new_base();
+	if (!srv.login_src || !srv.login_acct || !srv.base || srv_enroll_init(&srv) ||
+	    srv_batch_init(&srv)) {
 		log_error("out of memory");
 		goto out;
 	}
@@ -483,6 +502,8 @@ out:
 		event_free(sigterm);
 	if (sigint)
 		event_free(sigint);
+	/* The last answers wait for their commit; connections go after. */
+	srv_batch_free(&srv);
 	srv_http_stop(&srv);
 	if (srv.base)
 		event_base_free(srv.base);

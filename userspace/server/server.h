@@ -16,6 +16,7 @@
 #include <openssl/ssl.h>
 #include <stdint.h>
 
+struct evbuffer;
 struct evhttp_request;
 struct evkeyvalq;
 
@@ -39,6 +40,7 @@ struct srv {
 	struct evhttp *http;
 	SSL_CTX *ssl;
 	struct skap_store *st;
+	struct srv_batch *batch;	/* batch.c: the group commit under way */
 	struct skap_ratelimit *login_src;
 	struct skap_ratelimit *login_acct;
 	int64_t token_ttl;
@@ -59,6 +61,19 @@ struct srv_req {
 	char actor[SKAP_NAME_MAX + 8];	/* "user:NAME" */
 };
 
+/* batch.c: group commit; every answer given while a batch is open waits for it */
+int srv_batch_init(struct srv *srv);
+/* Commits what is pending and answers first. */
+void srv_batch_free(struct srv *srv);
+/* At the start of a request: opens a batch unless one is open. */
+void srv_batch_enter(struct srv *srv);
+/* 1 when the answer waits for the batch (which then owns BODY), 0 to send it now. */
+int srv_batch_defer(struct srv *srv, struct evhttp_request *req, int status, struct evbuffer *body);
+/* At the end of a request: commits when the batch is full. */
+void srv_batch_after_request(struct srv *srv);
+/* Commits the open batch and sends its answers (500 each when it failed). */
+void srv_batch_flush(struct srv *srv);
+
 /* tls.c */
 /* SAN: the subjectAltName value ("DNS:localhost,IP:127.0.0.1,..."). */
 int srv_tls_make_dev_cert(const char *key_path, const char *cert_path, const char *san);
@@ -67,6 +82,8 @@ SSL_CTX *srv_tls_ctx(const char *key_path, const char *cert_path);
 /* http.c */
 int srv_http_start(struct srv *srv, const char *addr, uint16_t port, uint16_t *bound);
 void srv_http_stop(struct srv *srv);
+/* evhttp_send_reply, the answer in one TLS record. */
+void srv_send(struct evhttp_request *req, int status, struct evbuffer *body);
 /* Answers STATUS with BODY (stolen; may be NULL for no body). */
 void srv_reply(struct srv_req *r, int status, json_t *body);
 /* {"error": {"code": CODE, "message": MSG}} with STATUS. */
@@ -144,5 +161,8 @@ int srv_ca_issue(struct srv *srv, const struct skap_device *d, const char *tenan
 /* 0 when CERT (the TLS peer's) was issued by D's tenant CA, is valid now, and
  * carries D's identity key. */
 int srv_ca_check_peer(struct srv *srv, const struct skap_device *d, X509 *cert);
+/* The same for the peer of SSL, checked in full once per connection; every later call
+ * still checks D's key and tenant against what was proved, and the expiry. */
+int srv_ca_check_conn_peer(struct srv *srv, SSL *ssl, const struct skap_device *d, X509 *cert);
 
 #endif /* SKAP_SERVER_H */
