@@ -85,6 +85,31 @@ fi
 echo x | "$server" init -d "$tmp/srv" -t acme -u alice --password-stdin >/dev/null 2>&1
 tap_check "init refuses an initialised directory" test $? -eq 1
 
+# serve's configuration file: every error with FILE:LINE, nothing started.
+printf 'dir = %s/srv\nport = 70000\nbogus = 1\nlisten\n' "$tmp" >"$tmp/serve.conf"
+"$server" serve -c "$tmp/serve.conf" >"$tmp/conf.out" 2>&1
+rc=$?
+if [ $rc -eq 2 ] && grep -q "serve.conf:2: port: 0..65535" "$tmp/conf.out" &&
+	grep -q "serve.conf:3: unknown setting 'bogus'" "$tmp/conf.out" &&
+	grep -q "serve.conf:4: expected 'name = value'" "$tmp/conf.out" &&
+	! grep -q "serving" "$tmp/conf.out"; then
+	tap_ok "serve -c: a broken file is refused line by line, nothing starts"
+else
+	tap_fail "serve -c: a broken file is refused line by line" "exit $rc: $(cat "$tmp/conf.out")"
+fi
+# The file sets the directory and the port file; the flags win (port 0 over 1).
+printf '# the platform\ndir = %s/srv\nport = 1\nport-file = %s/port\n' "$tmp" "$tmp" >"$tmp/serve.conf"
+rm -f "$tmp/port"
+timeout 120 "$server" serve -c "$tmp/serve.conf" -p 0 2>>"$tmp/log" &
+pid=$!
+for _ in $(seq 100); do
+	[ -s "$tmp/port" ] && break
+	sleep 0.1
+done
+tap_check "serve -c FILE with flags over it: serving on an ephemeral port" \
+	sh -c "[ \$(cat '$tmp/port' 2>/dev/null || echo 1) -gt 1 ]"
+stop
+
 start
 tap_check "serve listens on an ephemeral port" test -s "$tmp/port"
 

@@ -67,8 +67,10 @@ static void usage(FILE *f)
 		   "                         [--san DNS:NAME|IP:ADDRESS]...\n"
 		   "       skap-server tenant create -d DIR NAME -u OWNER [--password-stdin]\n"
 		   "       skap-server tenant list -d DIR\n"
-		   "       skap-server serve -d DIR [-l ADDR] [-p PORT] [--port-file FILE]\n"
+		   "       skap-server serve [-c FILE] -d DIR [-l ADDR] [-p PORT] [--port-file FILE]\n"
 		   "                         [--token-ttl SECONDS] [--enroll-rate N] [-v]\n"
+		   "                         (FILE: \"name = value\" lines, the long option names;\n"
+		   "                         flags win over the file)\n"
 		   "       skap-server --version\n");
 }
 
@@ -390,9 +392,24 @@ static struct event_base *new_base(void)
 	return base;
 }
 
+/* The configuration file named by -c/--config, looked for before the flags. */
+static const char *config_arg(int argc, char **argv)
+{
+	const char *path = NULL;
+
+	for (int i = 1; i < argc; i++) {
+		if ((!strcmp(argv[i], "-c") || !strcmp(argv[i], "--config")) && i + 1 < argc)
+			path = argv[++i];
+		else if (!strncmp(argv[i], "--config=", 9))
+			path = argv[i] + 9;
+	}
+	return path;
+}
+
 static int cmd_serve(int argc, char **argv)
 {
 	static const struct option opts[] = {
+		{ "config", required_argument, NULL, 'c' },
 		{ "dir", required_argument, NULL, 'd' },
 		{ "listen", required_argument, NULL, 'l' },
 		{ "port", required_argument, NULL, 'p' },
@@ -403,60 +420,54 @@ static int cmd_serve(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
-	const char *dir = NULL, *addr = "127.0.0.1", *port_file = NULL;
-	struct srv srv = { .token_ttl = SRV_TOKEN_TTL_DEFAULT, .enroll_rate = SRV_ENROLL_RATE };
+	struct srv srv = { 0 };
+	struct srv_serve_opts o;
 	struct event *sigterm = NULL, *sigint = NULL;
-	unsigned long port = 8443, ttl;
+	const char *config = config_arg(argc, argv), *dir, *addr, *port_file;
+	unsigned long port;
 	uint16_t bound = 0;
 	struct paths p;
-	char *end, buf[16];
-	int c, err = 1, verbose = 0;
+	char buf[16], msg[256];
+	int c, idx, err = 1;
 
-	while ((c = getopt_long(argc, argv, "d:l:p:vh", opts, NULL)) != -1) {
+	srv_serve_opts_default(&o);
+	if (config && srv_serve_config_load(config, &o))
+		return 2;
+	while ((c = getopt_long(argc, argv, "c:d:l:p:vh", opts, &idx)) != -1) {
+		const char *name = NULL, *value = optarg;
+
 		switch (c) {
-		case 'd': dir = optarg; break;
-		case 'l': addr = optarg; break;
-		case 'p':
-			errno = 0;
-			port = strtoul(optarg, &end, 10);
-			if (errno || *end || !*optarg || port > 65535) {
-				fprintf(stderr, "skap-server: bad port %s\n", optarg);
-				return 2;
-			}
-			break;
-		case 'F': port_file = optarg; break;
-		case 'T':
-			errno = 0;
-			ttl = strtoul(optarg, &end, 10);
-			if (errno || *end || ttl < 1 || ttl > 86400) {
-				fprintf(stderr, "skap-server: --token-ttl is 1..86400 seconds\n");
-				return 2;
-			}
-			srv.token_ttl = (int64_t)ttl;
-			break;
-		case 'E':
-			errno = 0;
-			ttl = strtoul(optarg, &end, 10);
-			if (errno || *end || ttl < 1 || ttl > 1000000) {
-				fprintf(stderr, "skap-server: --enroll-rate is 1..1000000 a second\n");
-				return 2;
-			}
-			srv.enroll_rate = (unsigned int)ttl;
-			break;
-		case 'v': verbose = 1; break;
+		case 'c': continue;
+		case 'd': name = "dir"; break;
+		case 'l': name = "listen"; break;
+		case 'p': name = "port"; break;
+		case 'F': name = "port-file"; break;
+		case 'T': name = "token-ttl"; break;
+		case 'E': name = "enroll-rate"; break;
+		case 'v': name = "verbose"; value = "true"; break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
 		}
+		if (srv_serve_opt(&o, name, value, msg, sizeof(msg))) {
+			fprintf(stderr, "skap-server: %s\n", msg);
+			return 2;
+		}
 	}
-	if (!dir || optind != argc) {
+	if (!o.dir[0] || optind != argc) {
 		usage(stderr);
 		return 2;
 	}
+	dir = o.dir;
+	addr = o.addr;
+	port = o.port;
+	port_file = o.port_file[0] ? o.port_file : NULL;
+	srv.token_ttl = o.token_ttl;
+	srv.enroll_rate = o.enroll_rate;
 	if (make_paths(dir, &p)) {
 		fprintf(stderr, "skap-server: %s: path too long\n", dir);
 		return 2;
 	}
-	skap_log_init("skap-server", verbose ? SKAP_LOG_DEBUG : SKAP_LOG_INFO);
+	skap_log_init("skap-server", o.verbose ? SKAP_LOG_DEBUG : SKAP_LOG_INFO);
 	signal(SIGPIPE, SIG_IGN);
 
 	if (open_store(&p, &srv.st))

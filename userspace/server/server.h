@@ -74,6 +74,24 @@ void srv_batch_after_request(struct srv *srv);
 /* Commits the open batch and sends its answers (500 each when it failed). */
 void srv_batch_flush(struct srv *srv);
 
+/* serve_config.c: skap-server serve's settings, from a file and from flags */
+struct srv_serve_opts {
+	char dir[4096];
+	char addr[256];
+	char port_file[4096];
+	unsigned long port;
+	int64_t token_ttl;
+	unsigned int enroll_rate;
+	int verbose;
+};
+
+void srv_serve_opts_default(struct srv_serve_opts *o);
+/* One setting by its long option name: 0, or -EINVAL and why in MSG. */
+int srv_serve_opt(struct srv_serve_opts *o, const char *name, const char *value, char *msg,
+		  size_t size);
+/* PATH's settings over *O: 0, or -1 after printing every FILE:LINE: error (O unchanged). */
+int srv_serve_config_load(const char *path, struct srv_serve_opts *o);
+
 /* tls.c */
 /* SAN: the subjectAltName value ("DNS:localhost,IP:127.0.0.1,..."). */
 int srv_tls_make_dev_cert(const char *key_path, const char *cert_path, const char *san);
