@@ -4,24 +4,34 @@
 # so that the same timing runs against strongSwan's charon and against skapd
 # in the same VM boot:
 #
-#   neg_first_packet N TRIGGER APPEARED RESET
-#       N times: RESET (no SA, trap in place), then time from TRIGGER
-#       (e.g. the first ping, started in the background) until APPEARED
-#       (a predicate, e.g. "ip -n A xfrm state shows the SAs") succeeds.
-#       Prints the N latencies in ms, one a line, on stdout; returns 1 if
-#       one run saw no SA within NEG_TIMEOUT_MS (default 10000).
+#   neg_first_packet N TRIGGER APPEARED RESET MONITOR
+#       N times: RESET (no SA, trap in place), then TRIGGER (e.g. the first
+#       ping, started in the background), then wait until APPEARED (a
+#       predicate, e.g. "the monitor shows both keyed SAs") succeeds.
+#       Prints one line a run: the ms from the kernel's acquire to the
+#       second keyed SA, both as timestamped by `ip -t xfrm monitor` in
+#       MONITOR (the first packet met the policy: the acquire; it can
+#       leave: both SAs), then the ms from TRIGGER to APPEARED by the
+#       shell's clock (which adds starting ping in a namespace, tens of ms
+#       under TCG). Returns 1 if one run saw no SA within NEG_TIMEOUT_MS
+#       (default 10000).
 #   neg_rate SECONDS CYCLE
 #       runs CYCLE (one complete negotiation, e.g. initiate then tear down)
 #       back to back for SECONDS; prints "COUNT ELAPSED_S"; returns 1 if a
 #       cycle fails.
-#   neg_stats          reads ms values on stdin: prints "median p90 min max"
+#   neg_stats [COLUMN] reads ms values on stdin (column COLUMN, default
+#                      1): prints "median p90 min max"
 #   neg_cleared MONITOR NS...
 #                      waits (up to 5 s) until no keyed SA is left in the
 #                      namespaces NS..., then empties the MONITOR file so
 #                      that neg_keyed sees only what comes next
-#   neg_keyed FILE     true when FILE (the output of `ip xfrm monitor`) shows
-#                      at least two keyed SAs (rfc4106) not deleted since:
-#                      shell builtins only, as an exec costs ms under TCG
+#   neg_keyed FILE     true when FILE (the output of `ip -t xfrm monitor`)
+#                      shows at least two keyed SAs (rfc4106) not deleted
+#                      since: shell builtins only, as an exec costs ms under
+#                      TCG
+#   neg_acquire_to_keyed FILE
+#                      prints the µs from FILE's first acquire to the
+#                      message that made the second keyed SA
 #   neg_clock          sets _now to the wall clock in µs
 #
 # sh has one scope: each function's variables carry its own prefix, so that
@@ -51,7 +61,7 @@ neg_us_ms() {
 }
 
 neg_first_packet() {
-	_n=$1 _trigger=$2 _appeared=$3 _reset=$4
+	_n=$1 _trigger=$2 _appeared=$3 _reset=$4 _fmon=$5
 	_limit=$((${NEG_TIMEOUT_MS:-10000} * 1000))
 	_poll=$(awk -v p="${NEG_POLL_MS:-1}" 'BEGIN { printf "%.3f\n", p / 1000 }')
 	_i=0
@@ -73,7 +83,12 @@ neg_first_packet() {
 			sleep "$_poll"
 		done
 		neg_clock
-		neg_us_ms $((_now - _t0))
+		_wall=$((_now - _t0))
+		_acq=$(neg_acquire_to_keyed "$_fmon") || {
+			echo "neg_first_packet: no acquire before the SAs in $_fmon (run $_i)" >&2
+			return 1
+		}
+		echo "$(neg_us_ms "$_acq") $(neg_us_ms "$_wall")"
 		_i=$((_i + 1))
 	done
 }
@@ -93,7 +108,7 @@ neg_rate() {
 }
 
 neg_stats() {
-	sort -n | awk '{ v[NR] = $1 }
+	awk -v c="${1:-1}" '{ print $c }' | sort -n | awk '{ v[NR] = $1 }
 		END {
 			if (NR == 0) exit 1
 			m = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
@@ -132,4 +147,55 @@ neg_cleared() {
 	# Late "Deleted" messages are skipped by neg_keyed; start afresh.
 	sleep 0.2
 	: >"$_cmon"
+}
+
+# The time of day in µs of a "Timestamp: Mon Nov 23 09:53:37 2026 507481
+# usec" line (ip -t), in _tod; leading zeros would read as octal.
+neg_tod() {
+	# shellcheck disable=SC2086 # the line's words on purpose
+	set -- $1
+	_hms=$5
+	_h=${_hms%%:*}
+	_ms=${_hms#*:}
+	_m=${_ms%%:*}
+	_s=${_ms#*:}
+	_us=$7
+	while [ "${#_us}" -gt 1 ] && [ "${_us#0}" != "$_us" ]; do
+		_us=${_us#0}
+	done
+	_tod=$(((${_h#0} * 3600 + ${_m#0} * 60 + ${_s#0}) * 1000000 + _us))
+}
+
+neg_acquire_to_keyed() {
+	_ka=
+	_kts=
+	_kn=0
+	_kskip=0
+	while IFS= read -r _kl; do
+		case $_kl in
+		Timestamp:*)
+			neg_tod "$_kl"
+			_kts=$_tod
+			continue
+			;;
+		acquire*) [ -n "$_ka" ] || _ka=$_kts ;;
+		esac
+		case $_kl in
+		Deleted* | Expired* | acquire* | Flushed*) _kskip=1 ;;
+		[!\ \	]*) _kskip=0 ;;
+		esac
+		case $_kl in *"aead rfc4106"*)
+			[ "$_kskip" = 1 ] && continue
+			_kn=$((_kn + 1))
+			if [ "$_kn" -eq 2 ] && [ -n "$_ka" ]; then
+				_kd=$((_kts - _ka))
+				# Across midnight.
+				[ "$_kd" -ge 0 ] || _kd=$((_kd + 86400000000))
+				echo "$_kd"
+				return 0
+			fi
+			;;
+		esac
+	done <"$1"
+	return 1
 }
