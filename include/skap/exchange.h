@@ -41,7 +41,7 @@ struct skap_initiator {
 	uint8_t kid[SKAP_KID_LEN];
 	uint8_t k[SKAP_PAIR_KEY_LEN];
 	uint8_t mac_key[32];
-	uint8_t xwing_sk[SKAP_XWING_SK_LEN];
+	struct skap_xwing_dk xwing_dk; /* expanded once: decaps does not redo it */
 	uint8_t init_mac[SKAP_MAC_LEN];
 	uint8_t msg[SKAP_MSG_MAX]; /* the INIT, kept for retransmission */
 	size_t msg_len;
@@ -62,11 +62,12 @@ struct skap_initiator_params {
 	uint64_t now;
 	uint32_t session; /* 0: a fresh random one (a retry with a cookie keeps its own) */
 	/*
-	 * An X-Wing key pair made ahead of time with skap_xwing_keygen, so
-	 * that keygen is off the first packet's path; NULL: one is made now.
-	 * Used for this exchange only: the caller wipes its copy.
+	 * An X-Wing key pair made ahead of time with
+	 * skap_xwing_keygen_expanded, so that keygen is off the first
+	 * packet's path; NULL: one is made now. Used for this exchange only:
+	 * the caller wipes its copy.
 	 */
-	const uint8_t *xwing_sk; /* SKAP_XWING_SK_LEN */
+	const struct skap_xwing_dk *xwing_dk;
 	const uint8_t *xwing_pk; /* SKAP_XWING_PK_BYTES */
 };
 

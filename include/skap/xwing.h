@@ -9,6 +9,8 @@
 #ifndef SKAP_XWING_H
 #define SKAP_XWING_H
 
+#include <skap/mlkem.h>
+
 #include <stdint.h>
 
 #define SKAP_XWING_SK_LEN 32
@@ -37,5 +39,26 @@ int skap_xwing_encaps_derand(const uint8_t pk[SKAP_XWING_PK_BYTES],
  */
 int skap_xwing_decaps(const uint8_t sk[SKAP_XWING_SK_LEN], const uint8_t ct[SKAP_XWING_CT_BYTES],
 		      uint8_t ss[SKAP_XWING_SS_LEN]);
+
+/*
+ * A private key expanded once (ML-KEM's decapsulation key, the X25519
+ * secret and public key), so that a decapsulation does not redo the
+ * expansion: an initiator that made its key pair ahead keeps this. Secret
+ * as a whole; wipe it.
+ */
+struct skap_xwing_dk {
+	uint8_t dk_m[SKAP_MLKEM768_DK_LEN];
+	uint8_t sk_x[32];
+	uint8_t pk_x[32];
+};
+
+/* SK expanded into DK, and its public key. 0 or -EIO. */
+int skap_xwing_expand(const uint8_t sk[SKAP_XWING_SK_LEN], struct skap_xwing_dk *dk,
+		      uint8_t pk[SKAP_XWING_PK_BYTES]);
+/* A fresh key pair, expanded (the seed is not kept). 0 or -EIO. */
+int skap_xwing_keygen_expanded(struct skap_xwing_dk *dk, uint8_t pk[SKAP_XWING_PK_BYTES]);
+/* skap_xwing_decaps with an expanded key: the same answers. */
+int skap_xwing_decaps_expanded(const struct skap_xwing_dk *dk,
+			       const uint8_t ct[SKAP_XWING_CT_BYTES], uint8_t ss[SKAP_XWING_SS_LEN]);
 
 #endif /* SKAP_XWING_H */

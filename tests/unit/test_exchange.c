@@ -180,27 +180,28 @@ TEST_F(pair, cookie_round_trip)
 
 TEST_F(pair, key_pair_made_ahead_is_the_one_sent_and_works)
 {
-	uint8_t sk[SKAP_XWING_SK_LEN], pk[SKAP_XWING_PK_BYTES];
+	uint8_t pk[SKAP_XWING_PK_BYTES];
+	struct skap_xwing_dk dk;
 	struct skap_initiator ahead;
 	struct skap_verified_init v;
 	struct skap_sa_pair ka, kb;
 	uint8_t resp[SKAP_MSG_MAX];
 	size_t resp_len;
 
-	ASSERT_EQ(0, skap_xwing_keygen(sk, pk));
-	self->p.xwing_sk = sk;
+	ASSERT_EQ(0, skap_xwing_keygen_expanded(&dk, pk));
+	self->p.xwing_dk = &dk;
 	self->p.xwing_pk = pk;
 	ASSERT_EQ(0, skap_initiator_start(&ahead, &self->p, NULL));
 	ASSERT_EQ(0, skap_responder_verify("dev-b", self->k_ticket_b, NOW + 2, ahead.msg,
 					   ahead.msg_len, &v));
 	EXPECT_EQ(0, memcmp(v.msg.public_key, pk, sizeof(pk))) TH_LOG("the INIT carries it");
-	EXPECT_EQ(0, memcmp(ahead.xwing_sk, sk, sizeof(sk)));
+	EXPECT_EQ(0, memcmp(&ahead.xwing_dk, &dk, sizeof(dk)));
 	ASSERT_EQ(0, skap_responder_answer(&v, "dev-b", 0xb0000002, resp, &resp_len, &kb));
 	ASSERT_EQ(0, skap_initiator_finish(&ahead, resp, resp_len, &ka));
 	EXPECT_EQ(0, memcmp(ka.key_out, kb.key_in, 32));
 	EXPECT_EQ(0, memcmp(ka.key_in, kb.key_out, 32));
 	/* Without one, each exchange makes its own. */
-	EXPECT_NE(0, memcmp(self->a.xwing_sk, sk, sizeof(sk)));
+	EXPECT_NE(0, memcmp(&self->a.xwing_dk, &dk, sizeof(dk)));
 	skap_verified_init_clear(&v);
 	skap_initiator_clear(&ahead);
 }

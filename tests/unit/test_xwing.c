@@ -40,6 +40,7 @@ TEST(draft_vectors)
 	json_array_foreach(all, i, v) {
 		uint8_t seed[32], pk[SKAP_XWING_PK_BYTES], eseed[64], ct[SKAP_XWING_CT_BYTES], ss[32];
 		uint8_t got_pk[SKAP_XWING_PK_BYTES], got_ct[SKAP_XWING_CT_BYTES], got_ss[32];
+		struct skap_xwing_dk dk;
 
 		ASSERT_EQ(0, unhex(json_string_value(json_object_get(v, "seed")), seed, 32));
 		ASSERT_EQ(0, unhex(json_string_value(json_object_get(v, "pk")), pk, sizeof(pk)));
@@ -53,6 +54,13 @@ TEST(draft_vectors)
 		EXPECT_EQ(0, memcmp(ss, got_ss, 32)) TH_LOG("vector %zu: encaps ss", i);
 		ASSERT_EQ(0, skap_xwing_decaps(seed, ct, got_ss));
 		EXPECT_EQ(0, memcmp(ss, got_ss, 32)) TH_LOG("vector %zu: decaps ss", i);
+		/* Expanded once, the same public key and the same secret. */
+		memset(got_pk, 0, sizeof(got_pk));
+		memset(got_ss, 0, sizeof(got_ss));
+		ASSERT_EQ(0, skap_xwing_expand(seed, &dk, got_pk));
+		EXPECT_EQ(0, memcmp(pk, got_pk, sizeof(pk))) TH_LOG("vector %zu: expanded pk", i);
+		ASSERT_EQ(0, skap_xwing_decaps_expanded(&dk, ct, got_ss));
+		EXPECT_EQ(0, memcmp(ss, got_ss, 32)) TH_LOG("vector %zu: expanded decaps ss", i);
 	}
 	TH_LOG("%zu vectors", json_array_size(all));
 	json_decref(all);

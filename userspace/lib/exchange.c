@@ -63,11 +63,11 @@ int skap_initiator_start(struct skap_initiator *x, const struct skap_initiator_p
 	ret = x->session ? 0 : skap_random(&x->session, sizeof(x->session));
 	if (!ret)
 		ret = skap_random(x->nonce, sizeof(x->nonce));
-	if (!ret && p->xwing_sk && p->xwing_pk) {
-		memcpy(x->xwing_sk, p->xwing_sk, sizeof(x->xwing_sk));
+	if (!ret && p->xwing_dk && p->xwing_pk) {
+		x->xwing_dk = *p->xwing_dk;
 		memcpy(pk, p->xwing_pk, sizeof(pk));
 	} else if (!ret) {
-		ret = skap_xwing_keygen(x->xwing_sk, pk);
+		ret = skap_xwing_keygen_expanded(&x->xwing_dk, pk);
 	}
 	if (!ret)
 		ret = skap_peer_mac_key(x->k, x->kid, x->mac_key);
@@ -131,7 +131,7 @@ int skap_initiator_finish(struct skap_initiator *x, const uint8_t *resp, size_t 
 		return ret;
 	if (skap_ct_compare(mac, r.mac, sizeof(mac)))
 		return -EBADMSG;
-	ret = skap_xwing_decaps(x->xwing_sk, r.ciphertext, ss);
+	ret = skap_xwing_decaps_expanded(&x->xwing_dk, r.ciphertext, ss);
 	if (!ret)
 		ret = derive(x->k, ss, x->nonce, r.nonce, x->spi_in, r.spi, x->self, x->peer,
 			     out->key_out, out->key_in);

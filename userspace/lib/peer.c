@@ -78,7 +78,7 @@ struct skap_peer {
 	struct skap_peer_stats stats;
 	/* The next exchange's X-Wing key pair, made while nothing waits. */
 	bool spare_ready;
-	uint8_t spare_sk[SKAP_XWING_SK_LEN];
+	struct skap_xwing_dk spare_dk;
 	uint8_t spare_pk[SKAP_XWING_PK_BYTES];
 };
 
@@ -270,13 +270,13 @@ static int start_exchange(struct skap_peer *p, struct pending *e,
 	clock_gettime(CLOCK_REALTIME, &ts);
 	ip.now = (uint64_t)ts.tv_sec;
 	if (p->spare_ready) {
-		ip.xwing_sk = p->spare_sk;
+		ip.xwing_dk = &p->spare_dk;
 		ip.xwing_pk = p->spare_pk;
 	}
 	ret = skap_initiator_start(&e->x, &ip, cookie);
 	/* A key pair serves one exchange, whatever became of it. */
 	p->spare_ready = false;
-	explicit_bzero(p->spare_sk, sizeof(p->spare_sk));
+	explicit_bzero(&p->spare_dk, sizeof(p->spare_dk));
 	return ret;
 }
 
@@ -286,10 +286,8 @@ int skap_peer_prepare(struct skap_peer *p)
 
 	if (p->spare_ready)
 		return 0;
-	ret = skap_xwing_keygen(p->spare_sk, p->spare_pk);
-	if (ret)
-		explicit_bzero(p->spare_sk, sizeof(p->spare_sk));
-	else
+	ret = skap_xwing_keygen_expanded(&p->spare_dk, p->spare_pk);
+	if (!ret)
 		p->spare_ready = true;
 	return ret;
 }

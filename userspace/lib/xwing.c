@@ -143,22 +143,64 @@ int skap_xwing_encaps(const uint8_t pk[SKAP_XWING_PK_BYTES], uint8_t ct[SKAP_XWI
 	return ret;
 }
 
+int skap_xwing_expand(const uint8_t sk[SKAP_XWING_SK_LEN], struct skap_xwing_dk *dk,
+		      uint8_t pk[SKAP_XWING_PK_BYTES])
+{
+	struct expanded e;
+	int ret = expand(sk, &e, NULL, NULL);
+
+	if (!ret) {
+		memcpy(dk->dk_m, e.dk_m, sizeof(dk->dk_m));
+		memcpy(dk->sk_x, e.seed + 64, sizeof(dk->sk_x));
+		memcpy(dk->pk_x, e.pk + SKAP_MLKEM768_EK_LEN, sizeof(dk->pk_x));
+		memcpy(pk, e.pk, sizeof(e.pk));
+	}
+	explicit_bzero(&e, sizeof(e));
+	return ret;
+}
+
+int skap_xwing_keygen_expanded(struct skap_xwing_dk *dk, uint8_t pk[SKAP_XWING_PK_BYTES])
+{
+	uint8_t sk[SKAP_XWING_SK_LEN];
+	int ret;
+
+	if (RAND_priv_bytes(sk, sizeof(sk)) != 1)
+		return -EIO;
+	ret = skap_xwing_expand(sk, dk, pk);
+	explicit_bzero(sk, sizeof(sk));
+	if (ret)
+		explicit_bzero(dk, sizeof(*dk));
+	return ret;
+}
+
+int skap_xwing_decaps_expanded(const struct skap_xwing_dk *dk,
+			       const uint8_t ct[SKAP_XWING_CT_BYTES], uint8_t ss[SKAP_XWING_SS_LEN])
+{
+	const uint8_t *ct_x = ct + SKAP_MLKEM768_CT_LEN;
+	uint8_t ss_m[32], ss_x[32];
+	int ret = x25519(dk->sk_x, ct_x, NULL, ss_x);
+
+	if (!ret)
+		ret = skap_mlkem768_decaps(dk->dk_m, ct, ss_m);
+	if (!ret)
+		combine(ss_m, ss_x, ct_x, dk->pk_x, ss);
+	explicit_bzero(ss_m, sizeof(ss_m));
+	explicit_bzero(ss_x, sizeof(ss_x));
+	if (ret)
+		explicit_bzero(ss, SKAP_XWING_SS_LEN);
+	return ret;
+}
+
 int skap_xwing_decaps(const uint8_t sk[SKAP_XWING_SK_LEN], const uint8_t ct[SKAP_XWING_CT_BYTES],
 		      uint8_t ss[SKAP_XWING_SS_LEN])
 {
-	const uint8_t *ct_x = ct + SKAP_MLKEM768_CT_LEN;
-	struct expanded e;
-	uint8_t ss_m[32], ss_x[32];
-	int ret;
+	uint8_t pk[SKAP_XWING_PK_BYTES];
+	struct skap_xwing_dk dk;
+	int ret = skap_xwing_expand(sk, &dk, pk);
 
-	ret = expand(sk, &e, ct_x, ss_x);
 	if (!ret)
-		ret = skap_mlkem768_decaps(e.dk_m, ct, ss_m);
-	if (!ret)
-		combine(ss_m, ss_x, ct_x, e.pk + SKAP_MLKEM768_EK_LEN, ss);
-	explicit_bzero(&e, sizeof(e));
-	explicit_bzero(ss_m, sizeof(ss_m));
-	explicit_bzero(ss_x, sizeof(ss_x));
+		ret = skap_xwing_decaps_expanded(&dk, ct, ss);
+	explicit_bzero(&dk, sizeof(dk));
 	if (ret)
 		explicit_bzero(ss, SKAP_XWING_SS_LEN);
 	return ret;

@@ -78,6 +78,7 @@ struct skapd_neg {
 	int fd;
 	struct skap_peer *peer;
 	struct event *ev_udp, *ev_tick;
+	struct event *ev_prepare; /* the next exchange's key pair, when idle */
 	struct link_state **links;
 	size_t n_links;
 	struct skapd_sa_record *pairs; /* installed SA pairs, oldest first */
@@ -256,6 +257,27 @@ static int add_out_later(struct skapd_neg *n, const struct skap_link_config *l, 
 	return 0;
 }
 
+/*
+ * The next exchange's X-Wing key pair is made once this one is over, from
+ * the loop: not between INIT and RESP, where it would hold up the answer
+ * (a responder's RESP, an initiator's installation).
+ */
+static void prepare_soon(struct skapd_neg *n)
+{
+	if (n->ev_prepare)
+		event_active(n->ev_prepare, EV_TIMEOUT, 0);
+}
+
+static void on_prepare(evutil_socket_t fd, short what, void *arg)
+{
+	struct skapd_neg *n = arg;
+
+	(void)fd;
+	(void)what;
+	if (skap_peer_prepare(n->peer))
+		log_warn("making the next exchange's key pair failed; it will be made then");
+}
+
 static int install(void *arg, const struct skap_link_config *l, enum skap_peer_role role,
 		   const struct skap_sa_pair *k)
 {
@@ -301,11 +323,13 @@ static int install(void *arg, const struct skap_link_config *l, enum skap_peer_r
 		 "keyring serials %d/%d",
 		 l->name, role == SKAP_PEER_INITIATOR ? "initiator" : "responder", k->peer,
 		 k->spi_in, k->spi_out, kid, key_in, key_out);
+	prepare_soon(n);
 	return 0;
 }
 
 static void failed(void *arg, const struct skap_link_config *l, const char *why)
 {
+	prepare_soon(arg);
 	link_failed(arg, l, "negotiation with %s failed: %s; its traffic stays blocked", l->peer_id,
 		    why);
 }
@@ -364,8 +388,6 @@ static void initiate(struct skapd_neg *n, const struct skap_link_config *l, cons
 	skap_wipe(&pk, sizeof(pk));
 	if (ret && ret != -EALREADY)
 		link_failed(n, l, "starting the exchange: %s", strerror(-ret));
-	/* The INIT is on its way: the next exchange's key pair while the peer works. */
-	skap_peer_prepare(n->peer);
 	schedule_tick(n, now_ms());
 }
 
@@ -603,7 +625,8 @@ int skapd_neg_start(struct skapd_neg **out, struct event_base *base, struct skap
 	skap_wipe(kt, sizeof(kt));
 	n->ev_udp = event_new(base, n->fd, EV_READ | EV_PERSIST, on_udp, n);
 	n->ev_tick = evtimer_new(base, on_tick, n);
-	if (!n->peer || !n->ev_udp || !n->ev_tick || event_add(n->ev_udp, NULL) ||
+	n->ev_prepare = evtimer_new(base, on_prepare, n);
+	if (!n->peer || !n->ev_udp || !n->ev_tick || !n->ev_prepare || event_add(n->ev_udp, NULL) ||
 	    make_link_states(n)) {
 		ret = -ENOMEM;
 		goto fail;
@@ -645,6 +668,8 @@ void skapd_neg_free(struct skapd_neg *n)
 		event_free(n->ev_udp);
 	if (n->ev_tick)
 		event_free(n->ev_tick);
+	if (n->ev_prepare)
+		event_free(n->ev_prepare);
 	skap_peer_free(n->peer);
 	skapd_platform_free(n->platform);
 	if (n->fd >= 0)
