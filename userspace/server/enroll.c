@@ -594,6 +594,17 @@ static int device_req(struct srv_req *r, json_t *body, const char *id,
 	return 0;
 }
 
+/*
+ * Last seen is kept in whole seconds: a device already seen this second
+ * from this address changes nothing, and its request saves a write.
+ */
+static void device_seen(struct srv_req *r, const struct skap_device *d, int64_t now)
+{
+	if (d->last_seen == now && !strcmp(d->last_addr, r->peer))
+		return;
+	skap_device_seen(r->srv->st, d->id, r->peer);
+}
+
 static void h_status(struct srv_req *r)
 {
 	static const char *const fields[] = { "device", "ts", "nonce", "mac", NULL };
@@ -616,7 +627,7 @@ static void h_status(struct srv_req *r)
 		srv_error(r, 401, "unauthenticated", "unknown device or wrong MAC");
 		goto out;
 	}
-	skap_device_seen(r->srv->st, id, r->peer);
+	device_seen(r, &q.d, now);
 	if (q.d.state == SKAP_DEVICE_APPROVED) {
 		/* Issued at the first poll after approval, renewed a third before expiry. */
 		if ((q.d.cert_expires - now < RENEW_BEFORE_S ||
@@ -703,7 +714,7 @@ static void h_keys(struct srv_req *r)
 		srv_error(r, 409, "clone", "this identity is live from another address");
 		goto out;
 	}
-	skap_device_seen(r->srv->st, a.id, r->peer);
+	device_seen(r, &a, now);
 	if (a.state != SKAP_DEVICE_APPROVED) {
 		srv_error(r, 403, "not_approved", "this device is not approved (or was revoked)");
 		goto out;
