@@ -986,36 +986,57 @@ static json_t *create_or_update(int argc, char **argv, int group, long long *id)
 	return NULL;
 }
 
-static int cmd_network(struct ctl *c, int argc, char **argv)
+/* What `network` and `group` share: the collection, its table and record. */
+struct named_kind {
+	const char *collection; /* "networks" */
+	const char *header;
+	int with_config;	/* group: --config-file */
+	void (*row)(json_t *item);
+	void (*print)(json_t *b);
+};
+
+/* list, create NAME, update ID, show ID, delete ID of a kind of object. */
+static int named_cmd(struct ctl *c, int argc, char **argv, const struct named_kind *k)
 {
 	const char *verb = argc >= 2 ? argv[1] : "";
 	long long id = argc == 3 ? parse_id(argv[2]) : -1;
+	char path[64];
 	json_t *b;
 	int rc;
 
 	if (!strcmp(verb, "list"))
-		return list_cmd(c, argc, argv, "networks",
-				"ID     NAME                     DESCRIPTION", network_row);
+		return list_cmd(c, argc, argv, k->collection, k->header, k->row);
 	if (!strcmp(verb, "create") || !strcmp(verb, "update")) {
-		b = create_or_update(argc, argv, 0, &id);
+		b = create_or_update(argc, argv, k->with_config, &id);
 		if (!b)
 			return EXIT_USAGE;
 		if (!strcmp(verb, "update"))
-			return one_cmd(c, "PATCH", "networks", id, NULL, b, network_print);
-		rc = call(c, "POST", "/networks", b, &b);
+			return one_cmd(c, "PATCH", k->collection, id, NULL, b, k->print);
+		snprintf(path, sizeof(path), "/%s", k->collection);
+		rc = call(c, "POST", path, b, &b);
 		if (rc || c->json)
 			return rc ? rc : print_json(b);
-		network_print(b);
+		k->print(b);
 		json_decref(b);
 		return 0;
 	}
 	if (id < 1)
 		return EXIT_USAGE;
 	if (!strcmp(verb, "show"))
-		return one_cmd(c, "GET", "networks", id, NULL, NULL, network_print);
+		return one_cmd(c, "GET", k->collection, id, NULL, NULL, k->print);
 	if (!strcmp(verb, "delete"))
-		return one_cmd(c, "DELETE", "networks", id, NULL, NULL, network_print);
+		return one_cmd(c, "DELETE", k->collection, id, NULL, NULL, k->print);
 	return EXIT_USAGE;
+}
+
+static int cmd_network(struct ctl *c, int argc, char **argv)
+{
+	static const struct named_kind k = {
+		"networks", "ID     NAME                     DESCRIPTION", 0, network_row,
+		network_print,
+	};
+
+	return named_cmd(c, argc, argv, &k);
 }
 
 static void group_row(json_t *g)
@@ -1041,34 +1062,11 @@ static void group_print(json_t *g)
 
 static int cmd_group(struct ctl *c, int argc, char **argv)
 {
-	const char *verb = argc >= 2 ? argv[1] : "";
-	long long id = argc == 3 ? parse_id(argv[2]) : -1;
-	json_t *b;
-	int rc;
+	static const struct named_kind k = {
+		"groups", "ID     NAME                     NETWORK", 1, group_row, group_print,
+	};
 
-	if (!strcmp(verb, "list"))
-		return list_cmd(c, argc, argv, "groups", "ID     NAME                     NETWORK",
-				group_row);
-	if (!strcmp(verb, "create") || !strcmp(verb, "update")) {
-		b = create_or_update(argc, argv, 1, &id);
-		if (!b)
-			return EXIT_USAGE;
-		if (!strcmp(verb, "update"))
-			return one_cmd(c, "PATCH", "groups", id, NULL, b, group_print);
-		rc = call(c, "POST", "/groups", b, &b);
-		if (rc || c->json)
-			return rc ? rc : print_json(b);
-		group_print(b);
-		json_decref(b);
-		return 0;
-	}
-	if (id < 1)
-		return EXIT_USAGE;
-	if (!strcmp(verb, "show"))
-		return one_cmd(c, "GET", "groups", id, NULL, NULL, group_print);
-	if (!strcmp(verb, "delete"))
-		return one_cmd(c, "DELETE", "groups", id, NULL, NULL, group_print);
-	return EXIT_USAGE;
+	return named_cmd(c, argc, argv, &k);
 }
 
 /* "tenant/network" of SIDE ("requester" or "peer"). */
