@@ -63,6 +63,8 @@ int st_get(struct skap_store *st, const char *sql, sqlite3_stmt **s);
 void st_put(struct skap_store *st, sqlite3_stmt *s);
 /* st_fetch_one for a statement of st_get (or st_prep). */
 int st_get_one(struct skap_store *st, sqlite3_stmt *s, row_fn row, void *out);
+/* The row of SQL (a kept statement with one "?" for ID): ROW fills OUT; 0, -ENOENT or -EIO. */
+int st_row_by_id(struct skap_store *st, const char *sql, int64_t id, row_fn row, void *out);
 int st_exec(struct skap_store *st, const char *sql);
 /* A transaction, or inside a batch a savepoint: it commits or rolls back alone. */
 int st_tx_begin(struct skap_store *st);

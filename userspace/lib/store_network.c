@@ -131,16 +131,10 @@ int skap_network_create(struct skap_store *st, const char *actor, const struct s
 
 int skap_network_get(struct skap_store *st, int64_t id, struct skap_network *n)
 {
-	sqlite3_stmt *s;
-	int err;
-
 	if (!st || !n || id <= 0)
 		return -EINVAL;
-	err = st_prep(st, "SELECT " NETWORK_COLS " FROM networks WHERE id = ?", &s);
-	if (err)
-		return err;
-	sqlite3_bind_int64(s, 1, id);
-	return st_fetch_one(s, network_row, n);
+	return st_row_by_id(st, "SELECT " NETWORK_COLS " FROM networks WHERE id = ?", id,
+			    network_row, n);
 }
 
 int skap_network_by_name(struct skap_store *st, int64_t tenant_id, const char *name,
@@ -418,16 +412,10 @@ static void peering_row(sqlite3_stmt *s, void *item)
 
 int skap_peering_get(struct skap_store *st, int64_t id, struct skap_peering *p)
 {
-	sqlite3_stmt *s;
-	int err;
-
 	if (!st || !p || id <= 0)
 		return -EINVAL;
-	err = st_prep(st, "SELECT " PEERING_COLS " FROM peerings p WHERE p.id = ?", &s);
-	if (err)
-		return err;
-	sqlite3_bind_int64(s, 1, id);
-	return st_fetch_one(s, peering_row, p);
+	return st_row_by_id(st, "SELECT " PEERING_COLS " FROM peerings p WHERE p.id = ?", id,
+			    peering_row, p);
 }
 
 int skap_peering_list(struct skap_store *st, int64_t tenant_id, int64_t after, size_t limit,

@@ -221,6 +221,17 @@ int st_get_one(struct skap_store *st, sqlite3_stmt *s, row_fn row, void *out)
 	return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? -ENOENT : -EIO;
 }
 
+int st_row_by_id(struct skap_store *st, const char *sql, int64_t id, row_fn row, void *out)
+{
+	sqlite3_stmt *s;
+	int err = st_get(st, sql, &s);
+
+	if (err)
+		return err;
+	sqlite3_bind_int64(s, 1, id);
+	return st_get_one(st, s, row, out);
+}
+
 int st_exec(struct skap_store *st, const char *sql)
 {
 	return sqlite3_exec(st->db, sql, NULL, NULL, NULL) == SQLITE_OK ? 0 : -EIO;
@@ -777,16 +788,10 @@ int skap_tenant_create(struct skap_store *st, const char *actor, const char *nam
 
 int skap_tenant_get(struct skap_store *st, int64_t id, struct skap_tenant *t)
 {
-	sqlite3_stmt *s;
-	int err;
-
 	if (!st || !t || id <= 0)
 		return -EINVAL;
-	err = st_get(st, "SELECT " TENANT_COLS " FROM tenants WHERE id = ?", &s);
-	if (err)
-		return err;
-	sqlite3_bind_int64(s, 1, id);
-	return st_get_one(st, s, tenant_row, t);
+	return st_row_by_id(st, "SELECT " TENANT_COLS " FROM tenants WHERE id = ?", id, tenant_row,
+			    t);
 }
 
 int skap_tenant_by_name(struct skap_store *st, const char *name, struct skap_tenant *t)
@@ -873,14 +878,8 @@ static void group_row(sqlite3_stmt *s, void *item)
 
 int skap_group_get(struct skap_store *st, int64_t id, struct skap_group *g)
 {
-	sqlite3_stmt *s;
-	int err;
-
-	err = st_get(st, "SELECT " GROUP_COLS " FROM dev_groups WHERE id = ?", &s);
-	if (err)
-		return err;
-	sqlite3_bind_int64(s, 1, id);
-	return st_get_one(st, s, group_row, g);
+	return st_row_by_id(st, "SELECT " GROUP_COLS " FROM dev_groups WHERE id = ?", id, group_row,
+			    g);
 }
 
 int skap_group_by_name(struct skap_store *st, int64_t tenant_id, const char *name,
@@ -980,16 +979,9 @@ int skap_user_create(struct skap_store *st, const char *actor, int64_t tenant_id
 
 int skap_user_get(struct skap_store *st, int64_t id, struct skap_user *u)
 {
-	sqlite3_stmt *s;
-	int err;
-
 	if (!st || !u || id <= 0)
 		return -EINVAL;
-	err = st_get(st, "SELECT " USER_COLS " FROM users WHERE id = ?", &s);
-	if (err)
-		return err;
-	sqlite3_bind_int64(s, 1, id);
-	return st_get_one(st, s, user_row, u);
+	return st_row_by_id(st, "SELECT " USER_COLS " FROM users WHERE id = ?", id, user_row, u);
 }
 
 int skap_user_list(struct skap_store *st, int64_t tenant_id, int64_t after, size_t limit,
@@ -1349,16 +1341,10 @@ int skap_bkey_create(struct skap_store *st, const char *actor, const struct skap
 
 int skap_bkey_get(struct skap_store *st, int64_t id, struct skap_bkey *k)
 {
-	sqlite3_stmt *s;
-	int err;
-
 	if (!st || !k || id <= 0)
 		return -EINVAL;
-	err = st_prep(st, "SELECT " BKEY_COLS " FROM bootstrap_keys WHERE id = ?", &s);
-	if (err)
-		return err;
-	sqlite3_bind_int64(s, 1, id);
-	return st_fetch_one(s, bkey_row, k);
+	return st_row_by_id(st, "SELECT " BKEY_COLS " FROM bootstrap_keys WHERE id = ?", id,
+			    bkey_row, k);
 }
 
 int skap_bkey_list(struct skap_store *st, int64_t tenant_id, int64_t after, size_t limit,
