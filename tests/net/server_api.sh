@@ -10,58 +10,9 @@ src=${SKAP_SRC:-$(cd "$(dirname "$0")/../.." && pwd)}
 server=${SKAP_SAN:-$src/build/san}/skap-server
 . "$src/tests/lib/tap.sh"
 tap_begin
-tmp=$(mktemp -d)
-pid=
-stop() {
-	[ -n "$pid" ] && kill -TERM "$pid" 2>/dev/null && wait "$pid"
-	pid=
-}
-trap 'stop; rm -rf "$tmp"' EXIT
-
-for tool in curl jq; do
-	if ! command -v $tool >/dev/null; then
-		tap_skip "server API" "$tool is not installed"
-		tap_end
-	fi
-done
-
-start() {
-	rm -f "$tmp/port"
-	timeout 120 "$server" serve -d "$tmp/srv" -p 0 --port-file "$tmp/port" 2>>"$tmp/log" &
-	pid=$!
-	for _ in $(seq 100); do
-		[ -s "$tmp/port" ] && break
-		sleep 0.1
-	done
-	base=https://127.0.0.1:$(cat "$tmp/port")/api/v1
-}
-
-# call METHOD PATH TOKEN [BODY [CONTENT-TYPE]]: sets $code, body in $tmp/out.
-call() {
-	local args=(-sk --max-time 20 -o "$tmp/out" -w '%{http_code}' -X "$1" "$base$2")
-	[ -n "$3" ] && args+=(-H "Authorization: Bearer $3")
-	if [ $# -ge 4 ]; then
-		args+=(-H "Content-Type: ${5:-application/json}" --data-binary "$4")
-	fi
-	code=$(curl "${args[@]}")
-}
-
-# expect NAME CODE [JQ-FILTER]: the last call answered CODE (and the filter holds).
-expect() {
-	if [ "$code" != "$2" ]; then
-		tap_fail "$1" "HTTP $code, wanted $2: $(head -c 300 "$tmp/out")"
-	elif [ $# -ge 3 ] && ! jq -e "$3" "$tmp/out" >/dev/null 2>&1; then
-		tap_fail "$1" "answer fails $3: $(head -c 300 "$tmp/out")"
-	else
-		tap_ok "$1"
-	fi
-}
-
-# login USER PASSWORD: sets $tok (and $code).
-login() {
-	call POST /login "" "{\"user\":\"$1\",\"password\":\"$2\"}"
-	tok=$(jq -r .token "$tmp/out" 2>/dev/null)
-}
+. "$src/tests/lib/server.sh"
+SRV_TIMEOUT=120
+srv_setup "server API" curl jq
 
 state() {
 	sqlite3 "$tmp/srv/skap.db" \

@@ -17,33 +17,11 @@ dev=$bin/tests/devtool
 load=$bin/tests/platform_load
 . "$src/tests/lib/tap.sh"
 tap_begin
-tmp=$(mktemp -d)
-pid=
-stop() {
-	[ -n "$pid" ] && kill -TERM "$pid" 2>/dev/null && wait "$pid"
-	pid=
-}
-trap 'stop; rm -rf "$tmp"' EXIT
-for tool in curl jq sqlite3; do
-	if ! command -v $tool >/dev/null; then
-		tap_skip "enrollment" "$tool is not installed"
-		tap_end
-	fi
-done
+. "$src/tests/lib/server.sh"
+SRV_ARGS="--enroll-rate 1000"
+srv_setup "enrollment" curl jq sqlite3
 export SKAPCTL_SESSION=$tmp/session
 
-# start [PORT]: an ephemeral port unless told.
-start() {
-	rm -f "$tmp/port"
-	timeout 300 "$server" serve -d "$tmp/srv" -p "${1:-0}" --port-file "$tmp/port" --enroll-rate 1000 \
-		2>>"$tmp/log" &
-	pid=$!
-	for _ in $(seq 100); do
-		[ -s "$tmp/port" ] && break
-		sleep 0.1
-	done
-	url=https://127.0.0.1:$(cat "$tmp/port")
-}
 D() {
 	"$dev" -s "$url" --ca "$tmp/srv/tls.crt" "$@" >"$tmp/out" 2>&1
 }

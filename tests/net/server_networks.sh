@@ -18,56 +18,9 @@ server=$bin/skap-server
 dev=$bin/tests/devtool
 . "$src/tests/lib/tap.sh"
 tap_begin
-tmp=$(mktemp -d)
-pid=
-stop() {
-	[ -n "$pid" ] && kill -TERM "$pid" 2>/dev/null && wait "$pid"
-	pid=
-}
-trap 'stop; rm -rf "$tmp"' EXIT
-for tool in curl jq sqlite3; do
-	if ! command -v $tool >/dev/null; then
-		tap_skip "networks and peerings" "$tool is not installed"
-		tap_end
-	fi
-done
-
-start() {
-	rm -f "$tmp/port"
-	timeout 300 "$server" serve -d "$tmp/srv" -p 0 --port-file "$tmp/port" --enroll-rate 1000 \
-		2>>"$tmp/log" &
-	pid=$!
-	for _ in $(seq 100); do
-		[ -s "$tmp/port" ] && break
-		sleep 0.1
-	done
-	url=https://127.0.0.1:$(cat "$tmp/port")
-	base=$url/api/v1
-}
-
-# call METHOD PATH TOKEN [BODY]: sets $code, body in $tmp/out.
-call() {
-	local args=(-sk --max-time 20 -o "$tmp/out" -w '%{http_code}' -X "$1" "$base$2")
-	[ -n "$3" ] && args+=(-H "Authorization: Bearer $3")
-	[ $# -ge 4 ] && args+=(-H "Content-Type: application/json" --data-binary "$4")
-	code=$(curl "${args[@]}")
-}
-
-# expect NAME CODE [JQ-FILTER]: the last call answered CODE (and the filter holds).
-expect() {
-	if [ "$code" != "$2" ]; then
-		tap_fail "$1" "HTTP $code, wanted $2: $(head -c 300 "$tmp/out")"
-	elif [ $# -ge 3 ] && ! jq -e "$3" "$tmp/out" >/dev/null 2>&1; then
-		tap_fail "$1" "answer fails $3: $(head -c 300 "$tmp/out")"
-	else
-		tap_ok "$1"
-	fi
-}
-
-login() {
-	call POST /login "" "{\"user\":\"$1\",\"password\":\"$2\"}"
-	tok=$(jq -r .token "$tmp/out" 2>/dev/null)
-}
+. "$src/tests/lib/server.sh"
+SRV_ARGS="--enroll-rate 1000"
+srv_setup "networks and peerings" curl jq sqlite3
 
 D() {
 	"$dev" -s "$url" --ca "$tmp/srv/tls.crt" "$@" >"$tmp/dev" 2>&1
