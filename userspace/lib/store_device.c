@@ -31,13 +31,12 @@ const char *skap_device_state_name(enum skap_device_state state)
 
 int skap_device_state_parse(const char *s, enum skap_device_state *state)
 {
-	for (int i = 0; s && i < SKAP_DEVICE__COUNT; i++) {
-		if (!strcmp(s, state_names[i])) {
-			*state = i;
-			return 0;
-		}
-	}
-	return -EINVAL;
+	int i = st_name_index(state_names, SKAP_DEVICE__COUNT, s);
+
+	if (i < 0)
+		return -EINVAL;
+	*state = (enum skap_device_state)i;
+	return 0;
 }
 
 static const char *const role_names[SKAP_DEVICE_ROLE__COUNT] = {
@@ -53,13 +52,12 @@ const char *skap_device_role_name(enum skap_device_role role)
 
 int skap_device_role_parse(const char *s, enum skap_device_role *role)
 {
-	for (int i = 0; s && i < SKAP_DEVICE_ROLE__COUNT; i++) {
-		if (!strcmp(s, role_names[i])) {
-			*role = i;
-			return 0;
-		}
-	}
-	return -EINVAL;
+	int i = st_name_index(role_names, SKAP_DEVICE_ROLE__COUNT, s);
+
+	if (i < 0)
+		return -EINVAL;
+	*role = (enum skap_device_role)i;
+	return 0;
 }
 
 /* 1..64 of [A-Za-z0-9._-]: device ids and QKEY ids (as on the SKAP wire). */

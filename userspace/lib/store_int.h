@@ -50,6 +50,8 @@ struct skap_store {
 typedef void (*row_fn)(sqlite3_stmt *s, void *item);
 
 int st_text_valid(const char *s, size_t max);
+/* The index of S in NAMES[0..N), or -1 (S may be NULL): the enums' parsers. */
+int st_name_index(const char *const *names, int n, const char *s);
 int st_db_err(struct skap_store *st, int rc);
 int st_prep(struct skap_store *st, const char *sql, sqlite3_stmt **s);
 /*

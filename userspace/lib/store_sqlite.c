@@ -39,17 +39,22 @@ const char *skap_role_name(enum skap_role role)
 	return role_names[role];
 }
 
+int st_name_index(const char *const *names, int n, const char *s)
+{
+	for (int i = 0; s && i < n; i++)
+		if (!strcmp(s, names[i]))
+			return i;
+	return -1;
+}
+
 int skap_role_parse(const char *s, enum skap_role *role)
 {
-	if (!s)
+	int i = st_name_index(role_names, SKAP_ROLE__COUNT, s);
+
+	if (i < 0)
 		return -EINVAL;
-	for (int i = 0; i < SKAP_ROLE__COUNT; i++) {
-		if (!strcmp(s, role_names[i])) {
-			*role = (enum skap_role)i;
-			return 0;
-		}
-	}
-	return -EINVAL;
+	*role = (enum skap_role)i;
+	return 0;
 }
 
 int skap_store_name_valid(const char *name)
