@@ -12,8 +12,8 @@
 #   --shell      an interactive shell in the VM (Ctrl-A X leaves qemu)
 #   --demo       the README's main job, narrated on the terminal
 #   --selftest   boot a module that WARNs on purpose (the harness self-test)
-#   --bench      run the in-VM benchmarks (bench/kernel-*, bench/negotiation-*)
-#                and print them; the image carries charon (SKAP_VM_WITH_CHARON=0
+#   --bench      run the in-VM benchmarks (bench/kernel-*, bench/negotiation-*;
+#                all, or those named without .sh) and print them; the image carries charon (SKAP_VM_WITH_CHARON=0
 #                leaves it out)
 # Environment: BUILD (build dir), KDIR (headers), SKAP_VM_TIMEOUT (seconds,
 # default 1500), SKAP_VM_MEM (default 1G), SKAP_VM_ACCEL (default tcg).
