@@ -33,6 +33,26 @@ int skap_xwing_encaps_derand(const uint8_t pk[SKAP_XWING_PK_BYTES],
 			     uint8_t ct[SKAP_XWING_CT_BYTES], uint8_t ss[SKAP_XWING_SS_LEN]);
 
 /*
+ * An encapsulation's randomness made ahead of the peer's public key, so
+ * that a responder's X25519 ephemeral key is not computed while the peer
+ * waits: ESEED as above and ct_x = X25519(ephemeral secret, 9), the last
+ * 32 bytes of the ciphertext. Serves one encapsulation:
+ * skap_xwing_encaps_prepared wipes it whatever the outcome. With the same
+ * ESEED the result is skap_xwing_encaps_derand's, byte for byte.
+ */
+struct skap_xwing_eph {
+	uint8_t eseed[SKAP_XWING_ESEED_LEN];
+	uint8_t ct_x[32];
+};
+
+/* 0, or -EIO; EPH is wiped on failure. */
+int skap_xwing_eph_new(struct skap_xwing_eph *eph);
+int skap_xwing_eph_from_seed(const uint8_t eseed[SKAP_XWING_ESEED_LEN], struct skap_xwing_eph *eph);
+/* As skap_xwing_encaps, with EPH's randomness; EPH is wiped. */
+int skap_xwing_encaps_prepared(const uint8_t pk[SKAP_XWING_PK_BYTES], struct skap_xwing_eph *eph,
+			       uint8_t ct[SKAP_XWING_CT_BYTES], uint8_t ss[SKAP_XWING_SS_LEN]);
+
+/*
  * 0; -EIO when X25519 refuses the peer share (OpenSSL rejects a low-order
  * point, whose shared secret would be all zero): such a ciphertext can only
  * come from an attacker, and the exchange fails.

@@ -9,9 +9,20 @@
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <stdbool.h>
 #include <string.h>
 
 #include "kselftest_harness.h"
+
+static bool all_zero(const void *p, size_t n)
+{
+	const uint8_t *b = p;
+
+	for (size_t i = 0; i < n; i++)
+		if (b[i])
+			return false;
+	return true;
+}
 
 static int unhex(const char *hex, uint8_t *out, size_t want)
 {
@@ -41,6 +52,7 @@ TEST(draft_vectors)
 		uint8_t seed[32], pk[SKAP_XWING_PK_BYTES], eseed[64], ct[SKAP_XWING_CT_BYTES], ss[32];
 		uint8_t got_pk[SKAP_XWING_PK_BYTES], got_ct[SKAP_XWING_CT_BYTES], got_ss[32];
 		struct skap_xwing_dk dk;
+		struct skap_xwing_eph eph;
 
 		ASSERT_EQ(0, unhex(json_string_value(json_object_get(v, "seed")), seed, 32));
 		ASSERT_EQ(0, unhex(json_string_value(json_object_get(v, "pk")), pk, sizeof(pk)));
@@ -61,6 +73,16 @@ TEST(draft_vectors)
 		EXPECT_EQ(0, memcmp(pk, got_pk, sizeof(pk))) TH_LOG("vector %zu: expanded pk", i);
 		ASSERT_EQ(0, skap_xwing_decaps_expanded(&dk, ct, got_ss));
 		EXPECT_EQ(0, memcmp(ss, got_ss, 32)) TH_LOG("vector %zu: expanded decaps ss", i);
+		/* The randomness prepared ahead: the same ciphertext, then wiped. */
+		memset(got_ct, 0, sizeof(got_ct));
+		memset(got_ss, 0, sizeof(got_ss));
+		ASSERT_EQ(0, skap_xwing_eph_from_seed(eseed, &eph));
+		EXPECT_EQ(0, memcmp(ct + SKAP_XWING_CT_BYTES - 32, eph.ct_x, 32))
+		TH_LOG("vector %zu: prepared ct_x", i);
+		ASSERT_EQ(0, skap_xwing_encaps_prepared(pk, &eph, got_ct, got_ss));
+		EXPECT_EQ(0, memcmp(ct, got_ct, sizeof(ct))) TH_LOG("vector %zu: prepared ct", i);
+		EXPECT_EQ(0, memcmp(ss, got_ss, 32)) TH_LOG("vector %zu: prepared ss", i);
+		EXPECT_TRUE(all_zero(&eph, sizeof(eph))) TH_LOG("vector %zu: eph not wiped", i);
 	}
 	TH_LOG("%zu vectors", json_array_size(all));
 	json_decref(all);

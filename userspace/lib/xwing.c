@@ -10,7 +10,9 @@
 #include <skap/mlkem.h>
 
 #include <errno.h>
+#include <openssl/core_names.h>
 #include <openssl/evp.h>
+#include <openssl/params.h>
 #include <openssl/rand.h>
 #include <string.h>
 
@@ -19,15 +21,42 @@
 static const uint8_t xwing_label[6] = { 0x5c, 0x2e, 0x2f, 0x2f, 0x5e, 0x5c };
 
 /*
- * From one X25519 private-key object: PUB = X25519(scalar, 9) when PUB is
- * not NULL, SHARED = X25519(scalar, POINT) when POINT is not NULL. OpenSSL
- * computes the public value whenever it builds a private key, so doing both
- * from one object saves a scalar multiplication. 0 or -EIO (also for a
- * POINT of small order, which OpenSSL refuses); outputs zeroed on failure.
+ * An X25519 private-key object. OpenSSL computes the public value whenever
+ * it builds a private key from the scalar alone, one scalar multiplication;
+ * given PUB (the caller's own X25519(scalar, 9)), it takes it as is.
  */
-static int x25519(const uint8_t scalar[32], const uint8_t *point, uint8_t *pub, uint8_t *shared)
+static EVP_PKEY *x25519_private(const uint8_t scalar[32], const uint8_t *pub)
 {
-	EVP_PKEY *priv = EVP_PKEY_new_raw_private_key(EVP_PKEY_X25519, NULL, scalar, 32);
+	EVP_PKEY_CTX *ctx;
+	EVP_PKEY *key = NULL;
+	OSSL_PARAM params[3];
+
+	if (!pub)
+		return EVP_PKEY_new_raw_private_key(EVP_PKEY_X25519, NULL, scalar, 32);
+	params[0] = OSSL_PARAM_construct_octet_string(OSSL_PKEY_PARAM_PRIV_KEY, (void *)scalar, 32);
+	params[1] = OSSL_PARAM_construct_octet_string(OSSL_PKEY_PARAM_PUB_KEY, (void *)pub, 32);
+	params[2] = OSSL_PARAM_construct_end();
+	ctx = EVP_PKEY_CTX_new_from_name(NULL, "X25519", NULL);
+	if (!ctx || EVP_PKEY_fromdata_init(ctx) != 1 ||
+	    EVP_PKEY_fromdata(ctx, &key, EVP_PKEY_KEYPAIR, params) != 1) {
+		EVP_PKEY_free(key);
+		key = NULL;
+	}
+	EVP_PKEY_CTX_free(ctx);
+	return key;
+}
+
+/*
+ * From one X25519 private-key object: PUB = X25519(scalar, 9) when PUB is
+ * not NULL, SHARED = X25519(scalar, POINT) when POINT is not NULL. KNOWN_PUB,
+ * when not NULL, is X25519(scalar, 9) already (an expanded or prepared key)
+ * and spares the object's own multiplication. 0 or -EIO (also for a POINT
+ * of small order, which OpenSSL refuses); outputs zeroed on failure.
+ */
+static int x25519(const uint8_t scalar[32], const uint8_t *known_pub, const uint8_t *point,
+		  uint8_t *pub, uint8_t *shared)
+{
+	EVP_PKEY *priv = x25519_private(scalar, known_pub);
 	EVP_PKEY *peer = point ? EVP_PKEY_new_raw_public_key(EVP_PKEY_X25519, NULL, point, 32) : NULL;
 	EVP_PKEY_CTX *ctx = priv && point ? EVP_PKEY_CTX_new(priv, NULL) : NULL;
 	size_t len = 32, plen = 32;
@@ -67,7 +96,7 @@ static int expand(const uint8_t sk[SKAP_XWING_SK_LEN], struct expanded *e, const
 	CT_PUBLIC(e->pk, SKAP_MLKEM768_EK_LEN);
 	CT_PUBLIC(e->dk_m + SKAP_MLKEM768_DK_LEN - 32 - 32 - SKAP_MLKEM768_EK_LEN,
 		  SKAP_MLKEM768_EK_LEN + 32);
-	return x25519(e->seed + 64, point, e->pk + SKAP_MLKEM768_EK_LEN, shared);
+	return x25519(e->seed + 64, NULL, point, e->pk + SKAP_MLKEM768_EK_LEN, shared);
 }
 
 static void combine(const uint8_t ss_m[32], const uint8_t ss_x[32], const uint8_t ct_x[32],
@@ -107,22 +136,44 @@ int skap_xwing_keygen(uint8_t sk[SKAP_XWING_SK_LEN], uint8_t pk[SKAP_XWING_PK_BY
 	return ret;
 }
 
-int skap_xwing_encaps_derand(const uint8_t pk[SKAP_XWING_PK_BYTES],
-			     const uint8_t eseed[SKAP_XWING_ESEED_LEN],
-			     uint8_t ct[SKAP_XWING_CT_BYTES], uint8_t ss[SKAP_XWING_SS_LEN])
+int skap_xwing_eph_from_seed(const uint8_t eseed[SKAP_XWING_ESEED_LEN], struct skap_xwing_eph *eph)
 {
-	const uint8_t *pk_x = pk + SKAP_MLKEM768_EK_LEN, *ek_x = eseed + 32;
+	memcpy(eph->eseed, eseed, SKAP_XWING_ESEED_LEN);
+	/* ct_X = X25519(ek_X, 9): computed here, ahead of the peer's key. */
+	return x25519(eph->eseed + 32, NULL, NULL, eph->ct_x, NULL);
+}
+
+int skap_xwing_eph_new(struct skap_xwing_eph *eph)
+{
+	uint8_t eseed[SKAP_XWING_ESEED_LEN];
+	int ret = -EIO;
+
+	if (RAND_priv_bytes(eseed, sizeof(eseed)) == 1)
+		ret = skap_xwing_eph_from_seed(eseed, eph);
+	explicit_bzero(eseed, sizeof(eseed));
+	if (ret)
+		explicit_bzero(eph, sizeof(*eph));
+	return ret;
+}
+
+int skap_xwing_encaps_prepared(const uint8_t pk[SKAP_XWING_PK_BYTES], struct skap_xwing_eph *eph,
+			       uint8_t ct[SKAP_XWING_CT_BYTES], uint8_t ss[SKAP_XWING_SS_LEN])
+{
+	const uint8_t *pk_x = pk + SKAP_MLKEM768_EK_LEN;
 	uint8_t *ct_x = ct + SKAP_MLKEM768_CT_LEN;
 	uint8_t ss_m[32], ss_x[32];
 	int ret;
 
-	ret = skap_mlkem768_encaps_derand(pk, eseed, ct, ss_m);
+	ret = skap_mlkem768_encaps_derand(pk, eph->eseed, ct, ss_m);
 	if (!ret)
-		ret = x25519(ek_x, pk_x, ct_x, ss_x);
-	if (!ret)
+		ret = x25519(eph->eseed + 32, eph->ct_x, pk_x, NULL, ss_x);
+	if (!ret) {
+		memcpy(ct_x, eph->ct_x, 32);
 		combine(ss_m, ss_x, ct_x, pk_x, ss);
+	}
 	explicit_bzero(ss_m, sizeof(ss_m));
 	explicit_bzero(ss_x, sizeof(ss_x));
+	explicit_bzero(eph, sizeof(*eph));
 	if (ret) {
 		memset(ct, 0, SKAP_XWING_CT_BYTES);
 		explicit_bzero(ss, SKAP_XWING_SS_LEN);
@@ -130,16 +181,31 @@ int skap_xwing_encaps_derand(const uint8_t pk[SKAP_XWING_PK_BYTES],
 	return ret;
 }
 
+int skap_xwing_encaps_derand(const uint8_t pk[SKAP_XWING_PK_BYTES],
+			     const uint8_t eseed[SKAP_XWING_ESEED_LEN],
+			     uint8_t ct[SKAP_XWING_CT_BYTES], uint8_t ss[SKAP_XWING_SS_LEN])
+{
+	struct skap_xwing_eph eph;
+	int ret = skap_xwing_eph_from_seed(eseed, &eph);
+
+	if (!ret)
+		return skap_xwing_encaps_prepared(pk, &eph, ct, ss);
+	explicit_bzero(&eph, sizeof(eph));
+	memset(ct, 0, SKAP_XWING_CT_BYTES);
+	explicit_bzero(ss, SKAP_XWING_SS_LEN);
+	return ret;
+}
+
 int skap_xwing_encaps(const uint8_t pk[SKAP_XWING_PK_BYTES], uint8_t ct[SKAP_XWING_CT_BYTES],
 		      uint8_t ss[SKAP_XWING_SS_LEN])
 {
-	uint8_t eseed[SKAP_XWING_ESEED_LEN];
-	int ret;
+	struct skap_xwing_eph eph;
+	int ret = skap_xwing_eph_new(&eph);
 
-	if (RAND_priv_bytes(eseed, sizeof(eseed)) != 1)
-		return -EIO;
-	ret = skap_xwing_encaps_derand(pk, eseed, ct, ss);
-	explicit_bzero(eseed, sizeof(eseed));
+	if (!ret)
+		return skap_xwing_encaps_prepared(pk, &eph, ct, ss);
+	memset(ct, 0, SKAP_XWING_CT_BYTES);
+	explicit_bzero(ss, SKAP_XWING_SS_LEN);
 	return ret;
 }
 
@@ -178,7 +244,7 @@ int skap_xwing_decaps_expanded(const struct skap_xwing_dk *dk,
 {
 	const uint8_t *ct_x = ct + SKAP_MLKEM768_CT_LEN;
 	uint8_t ss_m[32], ss_x[32];
-	int ret = x25519(dk->sk_x, ct_x, NULL, ss_x);
+	int ret = x25519(dk->sk_x, dk->pk_x, ct_x, NULL, ss_x);
 
 	if (!ret)
 		ret = skap_mlkem768_decaps(dk->dk_m, ct, ss_m);
