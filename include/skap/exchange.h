@@ -95,9 +95,15 @@ struct skap_verified_init {
  */
 int skap_responder_verify(const char *self, const uint8_t k_ticket[32], uint64_t now,
 			  const uint8_t *msg, size_t len, struct skap_verified_init *v);
-/* Responder, second half: the RESP into OUT (SKAP_MSG_MAX bytes) and the keys. */
+/*
+ * Responder, second half: the RESP into OUT (SKAP_MSG_MAX bytes) and the
+ * keys. EPH: the X-Wing encapsulation's randomness made ahead
+ * (skap_xwing_eph_new; used once and wiped whatever the outcome), or NULL
+ * to make it here.
+ */
 int skap_responder_answer(struct skap_verified_init *v, const char *self, uint32_t spi_in,
-			  uint8_t *out, size_t *out_len, struct skap_sa_pair *keys);
+			  struct skap_xwing_eph *eph, uint8_t *out, size_t *out_len,
+			  struct skap_sa_pair *keys);
 void skap_verified_init_clear(struct skap_verified_init *v);
 
 /* A stateless cookie: HMAC(secret, address || port || session). */

@@ -61,9 +61,11 @@ int skap_peer_initiate(struct skap_peer *p, const struct skap_link_config *link,
 		       const struct skap_pair_key *pk, const uint8_t *ticket, size_t ticket_len,
 		       uint64_t now_ms);
 /*
- * Makes the next exchange's X-Wing key pair now, when nothing waits for
- * it (at start, and after each INIT is sent), so that an acquire does not
- * pay for a keygen. Without one, an exchange makes its own.
+ * Makes, when nothing waits for them (at start, and after each exchange),
+ * the next INIT's X-Wing key pair and the next RESP's encapsulation
+ * randomness with its X25519 share, so that neither an acquire nor a
+ * peer's INIT pays for them. Each serves one exchange; without one, an
+ * exchange makes its own.
  */
 int skap_peer_prepare(struct skap_peer *p);
 /* Whether this side has an exchange for LINK in flight (no new key request needed). */

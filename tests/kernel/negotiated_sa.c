@@ -184,7 +184,7 @@ TEST(exchange_keys_carry_a_ping)
 	};
 	ASSERT_EQ(0, skap_initiator_start(&a, &p, NULL));
 	ASSERT_EQ(0, skap_responder_verify("gw-b", k_ticket_b, now, a.msg, a.msg_len, &v));
-	ASSERT_EQ(0, skap_responder_answer(&v, "gw-b", 0xb1000002, resp, &resp_len, &kb));
+	ASSERT_EQ(0, skap_responder_answer(&v, "gw-b", 0xb1000002, NULL, resp, &resp_len, &kb));
 	ASSERT_EQ(0, skap_initiator_finish(&a, resp, resp_len, &ka));
 	skap_initiator_clear(&a);
 	skap_verified_init_clear(&v);

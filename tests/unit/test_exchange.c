@@ -75,7 +75,7 @@ TEST_F(pair, both_sides_agree)
 	EXPECT_STREQ("dev-a", v.msg.device_id);
 	EXPECT_STREQ("to-b", v.msg.link);
 	EXPECT_EQ(25, v.msg.remote[0].len);
-	ASSERT_EQ(0, skap_responder_answer(&v, "dev-b", 0xb0000002, resp, &resp_len, &kb));
+	ASSERT_EQ(0, skap_responder_answer(&v, "dev-b", 0xb0000002, NULL, resp, &resp_len, &kb));
 	ASSERT_EQ(0, skap_initiator_finish(&self->a, resp, resp_len, &ka));
 	/* A's outbound is B's inbound, and the reverse. */
 	EXPECT_EQ(0xb0000002, ka.spi_out);
@@ -145,7 +145,7 @@ TEST_F(pair, resp_is_bound_to_its_init)
 
 	ASSERT_EQ(0, skap_responder_verify("dev-b", self->k_ticket_b, NOW, self->a.msg,
 					   self->a.msg_len, &v));
-	ASSERT_EQ(0, skap_responder_answer(&v, "dev-b", 0xb0000003, resp, &resp_len, &kb));
+	ASSERT_EQ(0, skap_responder_answer(&v, "dev-b", 0xb0000003, NULL, resp, &resp_len, &kb));
 	/* Another exchange with the same K and KID does not accept that RESP. */
 	ASSERT_EQ(0, skap_initiator_start(&second, &self->p, NULL));
 	EXPECT_EQ(-EBADMSG, skap_initiator_finish(&second, resp, resp_len, &ka));
@@ -178,10 +178,11 @@ TEST_F(pair, cookie_round_trip)
 	skap_verified_init_clear(&v);
 }
 
-TEST_F(pair, key_pair_made_ahead_is_the_one_sent_and_works)
+TEST_F(pair, key_pair_and_encapsulation_made_ahead_are_the_ones_sent_and_work)
 {
-	uint8_t pk[SKAP_XWING_PK_BYTES];
+	uint8_t pk[SKAP_XWING_PK_BYTES], ct_x[32];
 	struct skap_xwing_dk dk;
+	struct skap_xwing_eph eph, zero;
 	struct skap_initiator ahead;
 	struct skap_verified_init v;
 	struct skap_sa_pair ka, kb;
@@ -196,7 +197,13 @@ TEST_F(pair, key_pair_made_ahead_is_the_one_sent_and_works)
 					   ahead.msg_len, &v));
 	EXPECT_EQ(0, memcmp(v.msg.public_key, pk, sizeof(pk))) TH_LOG("the INIT carries it");
 	EXPECT_EQ(0, memcmp(&ahead.xwing_dk, &dk, sizeof(dk)));
-	ASSERT_EQ(0, skap_responder_answer(&v, "dev-b", 0xb0000002, resp, &resp_len, &kb));
+	ASSERT_EQ(0, skap_xwing_eph_new(&eph));
+	memcpy(ct_x, eph.ct_x, sizeof(ct_x));
+	ASSERT_EQ(0, skap_responder_answer(&v, "dev-b", 0xb0000002, &eph, resp, &resp_len, &kb));
+	memset(&zero, 0, sizeof(zero));
+	EXPECT_EQ(0, memcmp(&eph, &zero, sizeof(eph))) TH_LOG("used once, then wiped");
+	EXPECT_NE(NULL, memmem(resp, resp_len, ct_x, sizeof(ct_x)))
+	TH_LOG("the RESP carries the ephemeral share made ahead");
 	ASSERT_EQ(0, skap_initiator_finish(&ahead, resp, resp_len, &ka));
 	EXPECT_EQ(0, memcmp(ka.key_out, kb.key_in, 32));
 	EXPECT_EQ(0, memcmp(ka.key_in, kb.key_out, 32));

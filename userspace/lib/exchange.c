@@ -190,7 +190,8 @@ fail:
 }
 
 int skap_responder_answer(struct skap_verified_init *v, const char *self, uint32_t spi_in,
-			  uint8_t *out, size_t *out_len, struct skap_sa_pair *keys)
+			  struct skap_xwing_eph *eph, uint8_t *out, size_t *out_len,
+			  struct skap_sa_pair *keys)
 {
 	struct skap_msg_resp r;
 	struct skap_writer w;
@@ -199,14 +200,20 @@ int skap_responder_answer(struct skap_verified_init *v, const char *self, uint32
 
 	memset(keys, 0, sizeof(*keys));
 	*out_len = 0;
-	if (!skap_id_valid(self))
+	if (!skap_id_valid(self)) {
+		if (eph)
+			explicit_bzero(eph, sizeof(*eph));
 		return -EINVAL;
+	}
 	memset(&r, 0, sizeof(r));
 	ret = skap_random(&r.session, sizeof(r.session));
 	if (!ret)
 		ret = skap_random(r.nonce, sizeof(r.nonce));
 	if (!ret)
-		ret = skap_xwing_encaps(v->msg.public_key, ct, ss);
+		ret = eph ? skap_xwing_encaps_prepared(v->msg.public_key, eph, ct, ss)
+			  : skap_xwing_encaps(v->msg.public_key, ct, ss);
+	else if (eph)
+		explicit_bzero(eph, sizeof(*eph));
 	if (!ret)
 		ret = derive(v->ticket.key, ss, v->msg.nonce, r.nonce, v->msg.spi, spi_in,
 			     v->msg.device_id, self, keys->key_in, keys->key_out);

@@ -80,6 +80,9 @@ struct skap_peer {
 	bool spare_ready;
 	struct skap_xwing_dk spare_dk;
 	uint8_t spare_pk[SKAP_XWING_PK_BYTES];
+	/* The next answer's encapsulation randomness, likewise. */
+	bool eph_ready;
+	struct skap_xwing_eph spare_eph;
 };
 
 /* The address bytes of a sockaddr, IPv4-mapped IPv6 folded to IPv4. */
@@ -282,13 +285,16 @@ static int start_exchange(struct skap_peer *p, struct pending *e,
 
 int skap_peer_prepare(struct skap_peer *p)
 {
-	int ret;
+	int ret = 0;
 
-	if (p->spare_ready)
-		return 0;
-	ret = skap_xwing_keygen_expanded(&p->spare_dk, p->spare_pk);
-	if (!ret)
-		p->spare_ready = true;
+	if (!p->spare_ready) {
+		ret = skap_xwing_keygen_expanded(&p->spare_dk, p->spare_pk);
+		p->spare_ready = !ret;
+	}
+	if (!ret && !p->eph_ready) {
+		ret = skap_xwing_eph_new(&p->spare_eph);
+		p->eph_ready = !ret;
+	}
 	return ret;
 }
 
@@ -574,8 +580,9 @@ static void handle_init(struct skap_peer *p, const uint8_t *msg, size_t len,
 		drop_pending(mine);
 	}
 	a = &p->answers[p->answer_next];
-	ret = skap_responder_answer(v, p->self, p->ops.new_spi(p->ops.arg), a->resp, &a->resp_len,
-				    &keys);
+	ret = skap_responder_answer(v, p->self, p->ops.new_spi(p->ops.arg),
+				    p->eph_ready ? &p->spare_eph : NULL, a->resp, &a->resp_len, &keys);
+	p->eph_ready = false; /* used, and wiped, by the answer */
 	if (ret)
 		goto out;
 	ret = p->ops.install(p->ops.arg, link, SKAP_PEER_RESPONDER, &keys);

@@ -258,9 +258,10 @@ static int add_out_later(struct skapd_neg *n, const struct skap_link_config *l, 
 }
 
 /*
- * The next exchange's X-Wing key pair is made once this one is over, from
- * the loop: not between INIT and RESP, where it would hold up the answer
- * (a responder's RESP, an initiator's installation).
+ * The next exchange's X-Wing key pair and encapsulation randomness are made
+ * once this one is over, from the loop: not between INIT and RESP, where
+ * they would hold up the answer (a responder's RESP, an initiator's
+ * installation).
  */
 static void prepare_soon(struct skapd_neg *n)
 {
@@ -275,7 +276,7 @@ static void on_prepare(evutil_socket_t fd, short what, void *arg)
 	(void)fd;
 	(void)what;
 	if (skap_peer_prepare(n->peer))
-		log_warn("making the next exchange's key pair failed; it will be made then");
+		log_warn("making the next exchange's X-Wing keys failed; they will be made then");
 }
 
 static int install(void *arg, const struct skap_link_config *l, enum skap_peer_role role,
