@@ -110,6 +110,12 @@ $(B)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) -MMD -MP -c -o $@ $<
 
+# gcc's -O2 vectorizes ML-KEM's base-case multiplication and reductions
+# (64-bit products) into SSE2 sequences that qemu's TCG, where the VM tests
+# and benchmarks run, executes 4 to 8 times slower than scalar code, for
+# under 10% natively (docs/crypto.md, "Code generation").
+$(B)/obj/userspace/lib/mlkem.o: CFLAGS_ALL += -fno-tree-vectorize
+
 $(LIBSKAP): $(LIB_OBJ)
 	@mkdir -p $(dir $@)
 	rm -f $@
