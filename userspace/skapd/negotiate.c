@@ -261,12 +261,22 @@ static int add_out_later(struct skapd_neg *n, const struct skap_link_config *l, 
  * The next exchange's X-Wing key pair and encapsulation randomness are made
  * once this one is over, from the loop: not between INIT and RESP, where
  * they would hold up the answer (a responder's RESP, an initiator's
- * installation).
+ * installation), and not at once either: just after a responder's RESP
+ * the peer is still decapsulating and installing its SAs, and where both
+ * gateways share CPUs (VMs or containers on one host, the VM benchmark)
+ * the work would take the peer's CPU. PREPARE_DELAY_MS later, both sides
+ * are done. A timer already set is left alone, so that back-to-back
+ * exchanges cannot keep postponing it; an exchange that finds nothing
+ * ready makes its own.
  */
+#define PREPARE_DELAY_MS 50
+
 static void prepare_soon(struct skapd_neg *n)
 {
-	if (n->ev_prepare)
-		event_active(n->ev_prepare, EV_TIMEOUT, 0);
+	struct timeval tv = { 0, PREPARE_DELAY_MS * 1000 };
+
+	if (n->ev_prepare && !evtimer_pending(n->ev_prepare, NULL))
+		evtimer_add(n->ev_prepare, &tv);
 }
 
 static void on_prepare(evutil_socket_t fd, short what, void *arg)
