@@ -7,7 +7,9 @@
 # rejected and revoked devices; certificates; key tickets over mutual TLS
 # (refused to pending, rejected and revoked devices, at once on a kept-alive
 # connection too, opening only for the peer); 200 concurrent enrollments;
-# restart; roles; bad input changing nothing. Needs curl, jq and sqlite3.
+# restart; roles; bad input changing nothing. A key request replayed on
+# other connections is refused; the enrollment and login rate limits hold
+# over many connections. Needs curl, jq and sqlite3.
 set -u
 src=${SKAP_SRC:-$(cd "$(dirname "$0")/../.." && pwd)}
 bin=${SKAP_SAN:-$src/build/san}
@@ -141,6 +143,11 @@ tap_check "A gets a key with B over mutual TLS" said "^kid [0-9a-f]\{32\}$"
 tap_check "the ticket opens with B's key" said "ticket opens with the peer's key"
 tap_check "and not with A's" said "ticket does not open with the requester's key"
 k=$(sed -n 's/^kid //p' "$tmp/out")
+# Each replay on its own new connection: the cache is the server's, not the connection's.
+D key-replay "$tmp/a" "$B" 12
+tap_check "a key request answered once" said "^first HTTP 200$"
+tap_check "is refused as a replay on 12 other connections" \
+	sh -c "[ \$(grep -c '^replay [0-9]*: HTTP 401 replay$' '$tmp/out') -eq 12 ]"
 C -j audit list --limit 1000 >"$tmp/audit"
 tap_check "the audit log holds the key id, never the key" grep -q "kid $k" "$tmp/audit"
 # skapd's kept connection (skap_https_idle_check, skap_https_reconnect).
@@ -238,10 +245,45 @@ tap_check "none lost, none duplicated" \
 	       [ \$(( \$(sqlite3 '$tmp/srv/skap.db' 'SELECT count(*) FROM devices') - $n0 )) -eq 200 ]"
 C -j bootstrap-key show "$(kid k6)" >"$tmp/k6.json"
 tap_check "and the key counts 200 uses" jq -e '.uses == 200' "$tmp/k6.json"
+audit_before=$(sqlite3 "$tmp/srv/skap.db" "SELECT count(*) FROM audit")
 stop
+# Enrollment limit per source, 5/s in bursts of 20: the kem and enroll
+# requests of 100 enrollments over 16 connections from 127.0.0.1 pass at
+# most 20 + 5 a second of the run (a limit kept per connection would pass
+# them all).
+SRV_ARGS="--enroll-rate 5"
+start
+"$load" -s "$url" --ca "$tmp/srv/tls.crt" -k "$(key k6)" -c 16 -n 100 enroll >"$tmp/limited" 2>&1
+ok=$(sed -n 's/^enroll: \([0-9]*\) ok.*/\1/p' "$tmp/limited")
+secs=$(sed -n 's/.* in \([0-9.]*\) s:.*/\1/p' "$tmp/limited")
+tap_check "the enrollment rate limit holds over 16 connections ($ok of 100 in $secs s)" \
+	awk -v ok="${ok:-999}" -v s="${secs:-0}" 'BEGIN { exit !(ok > 0 && 2 * ok <= 20 + 5 * (s + 1) + 2) }'
+tap_check "and refuses the rest" grep -q "^enroll: [0-9]* ok, [1-9][0-9]* failed" "$tmp/limited"
+# Login limit per account, bursts of 10 then 1/s: 30 wrong passwords at
+# once, each on its own connection.
+t0=$(date +%s)
+seq 30 | xargs -P 10 -I{} curl -sk --max-time 60 -o /dev/null -w '%{http_code}\n' \
+	-H "Content-Type: application/json" --data-binary '{"user":"alice","password":"wrong horse"}' \
+	"$base/login" >"$tmp/logins"
+t1=$(date +%s)
+tried=$(grep -c '^401$' "$tmp/logins")
+# At most 10 + 1 a second reach the password check; unless each check is
+# slow enough (a sanitizer's Argon2) for the bucket to refill meanwhile,
+# some are refused.
+tap_check "the login limit per account holds over 30 connections ($tried tried in $((t1 - t0)) s)" \
+	sh -c "[ $tried -le $((10 + t1 - t0 + 2)) ] &&
+	       { [ $((t1 - t0)) -ge 20 ] || [ \$(grep -c '^429$' '$tmp/logins') -ge 1 ]; }"
+stop
+SRV_ARGS="--enroll-rate 1000"
 start
 D status "$tmp/a"
 tap_check "after a restart A is still approved" said "state approved"
+tap_check "the 200 concurrent enrollments are all still there" test $(($(devices) - n0)) -ge 200
+tap_check "and the audit log kept every record, the key's included" \
+	sh -c "[ \$(sqlite3 '$tmp/srv/skap.db' 'SELECT count(*) FROM audit') -ge $audit_before ] &&
+	       [ \$(sqlite3 '$tmp/srv/skap.db' \"SELECT count(*) FROM audit WHERE action = 'key.issue' AND detail LIKE '%kid $k'\") -eq 1 ]"
+D key "$tmp/a" "$B" "$tmp/b"
+tap_check "and B is still revoked" said "HTTP 403 peer_not_approved"
 D enroll -m ota-quantum -k "$(key k1)" "$tmp/r"
 tap_check "and enrollment works" said "pending"
 tap_end

@@ -9,6 +9,7 @@
  *   devtool -s URL --ca FILE key STATE PEER-ID [PEER-STATE]
  *   devtool -s URL --ca FILE key-again STATE PEER-ID GATE
  *   devtool -s URL --ca FILE reconnect STATE PEER-ID
+ *   devtool -s URL --ca FILE key-replay STATE PEER-ID N
  *
  * STATE is a file this tool writes (id, seed, DMK, in hex; certificate
  * beside it in STATE.crt): test data, not a device's real state. Answers:
@@ -22,10 +23,14 @@
  * idle connection still reads as open (TLS 1.3 session tickets are not a
  * close); it waits for a line on stdin (the test restarts the server
  * meanwhile), prints "closed" when the idle check sees the server gone,
- * and "kid ..." after a reconnection on the same options.
+ * and "kid ..." after a reconnection on the same options. key-replay sends
+ * one key request, then the very same body again on each of N new
+ * connections (a server with several event loops gets them on different
+ * loops), and prints "first HTTP S" then "replay I: HTTP S CODE" for each.
  */
 
 #include <skap/b64.h>
+#include <skap/devmsg.h>
 #include <skap/file.h>
 #include <skap/platform.h>
 #include <skap/secret.h>
@@ -348,6 +353,63 @@ static int cmd_reconnect(const char *url, const char *ca, int argc, char **argv)
 	return ret ? 1 : 0;
 }
 
+/* BODY posted to /api/v1/keys on a new connection as A: the HTTP status, and the error code in
+ * CODE. */
+static int post_keys(struct skap_https_opts *o, const char *body, char *code, size_t size)
+{
+	struct skap_https *h;
+	const char *answer, *c;
+	char msg[256];
+	size_t len;
+	int status;
+
+	snprintf(code, size, "-");
+	if (skap_https_open(o, &h, msg, sizeof(msg)))
+		return -1;
+	if (skap_https_post(h, "/api/v1/keys", body, &status, &answer, &len))
+		status = -1;
+	c = status > 0 ? strstr(answer, "\"code\":\"") : NULL;
+	if (c)
+		snprintf(code, size, "%.*s", (int)strcspn(c + 8, "\""), c + 8);
+	skap_https_close(h);
+	return status;
+}
+
+static int cmd_key_replay(const char *url, const char *ca, int argc, char **argv)
+{
+	struct skap_https_opts o = {.url = url, .ca_file = ca};
+	uint8_t kreq[32], nonce[SKAP_REQ_NONCE_LEN];
+	char code[64], *body;
+	int n, status;
+
+	if (argc != 4 || (n = atoi(argv[3])) < 1)
+		return 2;
+	{
+		struct dev a;
+
+		if (load(argv[1], &a) || !a.cert)
+			return 2;
+		o.cert_seed = a.seed;
+		o.cert_pem = a.cert;
+		if (skap_dmk_derive(a.dmk, SKAP_DMK_REQUEST, a.id, kreq) ||
+		    skap_random(nonce, sizeof(nonce)))
+			return 1;
+		body = skap_devmsg_key_request(kreq, a.id, argv[2], (uint64_t)time(NULL), nonce);
+		skap_wipe(kreq, sizeof(kreq));
+		if (!body)
+			return 1;
+		status = post_keys(&o, body, code, sizeof(code));
+		printf("first HTTP %d\n", status);
+		for (int i = 1; i <= n; i++) {
+			status = post_keys(&o, body, code, sizeof(code));
+			printf("replay %d: HTTP %d %s\n", i, status, code);
+		}
+		skap_devmsg_free(body);
+		free(a.cert);
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	const char *url = NULL, *ca = NULL;
@@ -365,13 +427,16 @@ int main(int argc, char **argv)
 			break;
 	}
 	if (!url || !ca || i >= argc) {
-		fprintf(stderr, "usage: devtool -s URL --ca FILE enroll|status|key|key-again|reconnect ...\n");
+		fprintf(stderr, "usage: devtool -s URL --ca FILE "
+				"enroll|status|key|key-again|key-replay|reconnect ...\n");
 		return 2;
 	}
 	if (!strcmp(argv[i], "key"))
 		return cmd_key(url, ca, argc - i, argv + i);
 	if (!strcmp(argv[i], "reconnect"))
 		return cmd_reconnect(url, ca, argc - i, argv + i);
+	if (!strcmp(argv[i], "key-replay"))
+		return cmd_key_replay(url, ca, argc - i, argv + i);
 	if (!strcmp(argv[i], "key-again"))
 		return cmd_key_again(url, ca, argc - i, argv + i);
 	o.url = url;

@@ -341,7 +341,7 @@ int main(int argc, char **argv)
 	for (i = 0; i < g.conns; i++) {
 		if (w[i].first_error[0])
 			fprintf(stderr, "platform_load: worker %d: %s\n", i, w[i].first_error);
-		if (all)
+		if (all && w[i].n_lat) /* a worker refused at once has none */
 			memcpy(all + n, w[i].lat, w[i].n_lat * sizeof(*all));
 		n += w[i].n_lat;
 		free(w[i].lat);
