@@ -45,7 +45,7 @@ struct skap_xwing_eph {
 	uint8_t ct_x[32];
 };
 
-/* 0, or -EIO; EPH is wiped on failure. */
+/* 0, or -EIO; EPH is wiped on failure (both). */
 int skap_xwing_eph_new(struct skap_xwing_eph *eph);
 int skap_xwing_eph_from_seed(const uint8_t eseed[SKAP_XWING_ESEED_LEN], struct skap_xwing_eph *eph);
 /* As skap_xwing_encaps, with EPH's randomness; EPH is wiped. */

@@ -138,9 +138,14 @@ int skap_xwing_keygen(uint8_t sk[SKAP_XWING_SK_LEN], uint8_t pk[SKAP_XWING_PK_BY
 
 int skap_xwing_eph_from_seed(const uint8_t eseed[SKAP_XWING_ESEED_LEN], struct skap_xwing_eph *eph)
 {
+	int ret;
+
 	memcpy(eph->eseed, eseed, SKAP_XWING_ESEED_LEN);
 	/* ct_X = X25519(ek_X, 9): computed here, ahead of the peer's key. */
-	return x25519(eph->eseed + 32, NULL, NULL, eph->ct_x, NULL);
+	ret = x25519(eph->eseed + 32, NULL, NULL, eph->ct_x, NULL);
+	if (ret)
+		explicit_bzero(eph, sizeof(*eph));
+	return ret;
 }
 
 int skap_xwing_eph_new(struct skap_xwing_eph *eph)
@@ -150,9 +155,9 @@ int skap_xwing_eph_new(struct skap_xwing_eph *eph)
 
 	if (RAND_priv_bytes(eseed, sizeof(eseed)) == 1)
 		ret = skap_xwing_eph_from_seed(eseed, eph);
-	explicit_bzero(eseed, sizeof(eseed));
-	if (ret)
+	else
 		explicit_bzero(eph, sizeof(*eph));
+	explicit_bzero(eseed, sizeof(eseed));
 	return ret;
 }
 
