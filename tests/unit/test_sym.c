@@ -8,6 +8,7 @@
 #include <skap/sym.h>
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -89,6 +90,98 @@ TEST(hmac_rfc4231_case_2_in_parts)
 	unhex("5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843", want);
 	ASSERT_EQ(0, skap_hmac("Jefe", 4, parts, lens, 2, mac));
 	EXPECT_EQ(0, memcmp(want, mac, 32));
+}
+
+TEST(hmac_rfc4231_case_1)
+{
+	uint8_t key[20], mac[32], want[32];
+	const void *parts[] = { "Hi There" };
+	const size_t lens[] = { 8 };
+
+	memset(key, 0x0b, sizeof(key));
+	unhex("b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9376c2e32cff7", want);
+	ASSERT_EQ(0, skap_hmac(key, sizeof(key), parts, lens, 1, mac));
+	EXPECT_EQ(0, memcmp(want, mac, 32));
+}
+
+/* A key longer than SHA-256's block is hashed first. */
+TEST(hmac_rfc4231_case_6_long_key)
+{
+	uint8_t key[131], mac[32], want[32];
+	const void *parts[] = { "Test Using Larger Than Block-Size Key - Hash Key First" };
+	const size_t lens[] = { 54 };
+
+	memset(key, 0xaa, sizeof(key));
+	unhex("60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54", want);
+	ASSERT_EQ(0, skap_hmac(key, sizeof(key), parts, lens, 1, mac));
+	EXPECT_EQ(0, memcmp(want, mac, 32));
+}
+
+/*
+ * Keys of exactly one block (used as they are) and one byte more (hashed);
+ * the expected values come from Python's hmac module.
+ */
+TEST(hmac_block_boundary_keys)
+{
+	static const char *const want_hex[] = {
+		"7731706bc2a4a6ce8247c91afa5f0527538aeb8b0d65171920507c90b5ea1bd6",
+		"3ee36119c3fb00e5778df37be9f56c514cd2b5e1bb07199e998954f0bdf8af99",
+	};
+	uint8_t key[65], mac[32], want[32];
+	const void *parts[] = { "block boundary" };
+	const size_t lens[] = { 14 };
+
+	for (size_t i = 0; i < sizeof(key); i++)
+		key[i] = (uint8_t)i;
+	for (size_t k = 0; k < 2; k++) {
+		unhex(want_hex[k], want);
+		ASSERT_EQ(0, skap_hmac(key, 64 + k, parts, lens, 1, mac));
+		EXPECT_EQ(0, memcmp(want, mac, 32)) TH_LOG("key of %zu bytes", 64 + k);
+	}
+}
+
+/* Each thread has its own digest context: interleaved HMACs do not mix. */
+struct hmac_worker {
+	uint8_t key[32];
+	uint8_t want[32];
+	int mismatches;
+};
+
+static void *hmac_worker_run(void *arg)
+{
+	struct hmac_worker *w = arg;
+	const void *parts[] = { w->key };
+	const size_t lens[] = { sizeof(w->key) };
+	uint8_t mac[32];
+
+	for (int i = 0; i < 2000; i++) {
+		if (skap_hmac(w->key, sizeof(w->key), parts, lens, 1, mac) ||
+		    memcmp(mac, w->want, sizeof(mac)))
+			w->mismatches++;
+	}
+	return NULL;
+}
+
+TEST(hmac_from_several_threads)
+{
+	struct hmac_worker w[4];
+	pthread_t th[4];
+
+	for (int t = 0; t < 4; t++) {
+		const void *parts[] = { w[t].key };
+		const size_t lens[] = { sizeof(w[t].key) };
+
+		memset(w[t].key, 0x11 * (t + 1), sizeof(w[t].key));
+		w[t].mismatches = 0;
+		ASSERT_EQ(0, skap_hmac(w[t].key, 32, parts, lens, 1, w[t].want));
+	}
+	for (int t = 0; t < 4; t++)
+		ASSERT_EQ(0, pthread_create(&th[t], NULL, hmac_worker_run, &w[t]));
+	for (int t = 0; t < 4; t++) {
+		pthread_join(th[t], NULL);
+		EXPECT_EQ(0, w[t].mismatches) TH_LOG("thread %d", t);
+	}
+	EXPECT_NE(0, memcmp(w[0].want, w[1].want, 32));
 }
 
 TEST(sha256_abc)
