@@ -18,6 +18,7 @@
 #include "identity.h"
 #include "platform_conn.h"
 
+#include <skap/hex.h>
 #include <skap/kmod.h>
 #include <skap/log.h>
 #include <skap/peer.h>
@@ -102,12 +103,6 @@ static uint64_t wall_ms(void)
 
 	clock_gettime(CLOCK_REALTIME, &ts);
 	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
-static void kid_hex(const uint8_t kid[SKAP_KID_LEN], char out[2 * SKAP_KID_LEN + 1])
-{
-	for (int i = 0; i < SKAP_KID_LEN; i++)
-		snprintf(out + 2 * i, 3, "%02x", kid[i]);
 }
 
 static struct link_state *state_of(const struct skapd_neg *n, const char *name)
@@ -328,7 +323,7 @@ static int install(void *arg, const struct skap_link_config *l, enum skap_peer_r
 		skap_key_revoke(key_out);
 		return ret;
 	}
-	kid_hex(k->kid, kid);
+	skap_hex_encode(k->kid, SKAP_KID_LEN, kid);
 	record_pair(n, l, role, k, key_in, key_out, expiry);
 	log_info("link %s: SA pair installed as %s with %s: SPI in 0x%08x out 0x%08x, key id %s, "
 		 "keyring serials %d/%d",
@@ -393,7 +388,7 @@ static void initiate(struct skapd_neg *n, const struct skap_link_config *l, cons
 			    ret == -EPROTO ? "the platform's answer does not open" : msg);
 		return;
 	}
-	kid_hex(pk.kid, kid);
+	skap_hex_encode(pk.kid, SKAP_KID_LEN, kid);
 	log_info("link %s: key %s from the platform", l->name, kid);
 	ret = skap_peer_initiate(n->peer, l, &pk, ticket, tlen, now_ms());
 	skap_wipe(&pk, sizeof(pk));

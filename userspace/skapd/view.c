@@ -10,6 +10,7 @@
 #include "view.h"
 #include "identity.h"
 
+#include <skap/hex.h>
 #include <skap/policy_sync.h>
 
 #include <linux/skap.h>
@@ -51,17 +52,11 @@ static json_t *str_or_null(const char *s)
 	return s && *s ? json_string(s) : json_null();
 }
 
-static void hex(const uint8_t *p, size_t n, char *out)
-{
-	for (size_t i = 0; i < n; i++)
-		snprintf(out + 2 * i, 3, "%02x", p[i]);
-}
-
 static json_t *kid_json(const uint8_t kid[SKAP_KID_LEN])
 {
 	char s[2 * SKAP_KID_LEN + 1];
 
-	hex(kid, SKAP_KID_LEN, s);
+	skap_hex_encode(kid, SKAP_KID_LEN, s);
 	return json_string(s);
 }
 
