@@ -23,6 +23,9 @@
  *   logged or put in an error.
  * - Lists use keyset pagination: rows with id > AFTER, at most LIMIT
  *   (1..SKAP_STORE_LIST_MAX), ordered by id; the caller frees the array.
+ * - A store is used by one thread at a time: its statement cache and open
+ *   batch are not locked, so SQLite's own per-call connection mutex would
+ *   guard nothing and is not taken (SQLITE_OPEN_NOMUTEX).
  */
 #ifndef SKAP_STORE_H
 #define SKAP_STORE_H

@@ -13,7 +13,9 @@
  *   platform_load ... keys
  *	Enrolls 2 x CONNS devices (the key must be auto-accept), fetches
  *	their certificates, then each worker asks for key tickets over mutual
- *	TLS as its device, with the next device as peer.
+ *	TLS as its device, with the next device as peer; with -n, exactly
+ *	COUNT tickets (for instruction counts under valgrind, which do not
+ *	depend on the machine's speed).
  *
  * It ends with one line: "JOB: N ok, F failed in S s: R/s, p50 X ms, p99 Y ms
  * (C connections, ..., client CPU Z us/op)", Z being this process's own CPU
@@ -47,7 +49,7 @@ struct device {
 struct worker {
 	pthread_t thread;
 	int index;
-	size_t quota; /* -n: enrollments this worker makes; 0: until the deadline */
+	size_t quota; /* -n: requests this worker makes; 0: until the deadline */
 	double *lat;  /* milliseconds, one per operation */
 	size_t n_lat, cap_lat;
 	unsigned long ok, failed;
@@ -207,7 +209,7 @@ static void *keys_worker(void *arg)
 		fail(w, "mutual TLS handshake failed");
 		goto out;
 	}
-	while (now_ms() < g.deadline) {
+	for (size_t i = 0; w->quota ? i < w->quota : now_ms() < g.deadline; i++) {
 		double t0 = now_ms();
 
 		if (key_request(c, a, b)) {

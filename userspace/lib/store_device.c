@@ -6,6 +6,7 @@
  */
 
 #include <skap/crypto.h>
+#include <skap/hex.h>
 #include <skap/store.h>
 
 #include "store_int.h"
@@ -239,12 +240,12 @@ static const char *name_if_free(struct skap_store *st, int64_t tenant, const cha
 	int rc;
 
 	if (!skap_store_name_valid(name) ||
-	    st_prep(st, "SELECT 1 FROM devices WHERE tenant_id = ? AND name = ?", &s))
+	    st_get(st, "SELECT 1 FROM devices WHERE tenant_id = ? AND name = ?", &s))
 		return NULL;
 	sqlite3_bind_int64(s, 1, tenant);
 	sqlite3_bind_text(s, 2, name, -1, SQLITE_TRANSIENT);
 	rc = sqlite3_step(s);
-	sqlite3_finalize(s);
+	st_put(st, s);
 	return rc == SQLITE_DONE ? name : NULL;
 }
 
@@ -267,17 +268,17 @@ static int device_insert(struct skap_store *st, const struct skap_enroll_in *in,
 	if (err)
 		return err;
 	name = name_if_free(st, tenant, name);
-	snprintf(id, sizeof(id), "gw-%02x%02x%02x%02x%02x%02x%02x%02x", rnd[0], rnd[1], rnd[2],
-		 rnd[3], rnd[4], rnd[5], rnd[6], rnd[7]);
+	memcpy(id, "gw-", 3);
+	skap_hex_encode(rnd, sizeof(rnd), id + 3);
 	err = st_seal(st, "dmk", id, dmk, SKAP_DEVICE_DMK_LEN, sealed);
 	if (err)
 		return err;
-	err = st_prep(st,
-		      "INSERT INTO devices(id, tenant_id, group_id, state, method, "
-		      "public_key, fingerprint, report, enrolled_by, dmk, enrolled, approved, "
-		      "last_seen, last_addr, network_id, name) "
-		      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-		      &s);
+	err = st_get(st,
+		     "INSERT INTO devices(id, tenant_id, group_id, state, method, "
+		     "public_key, fingerprint, report, enrolled_by, dmk, enrolled, approved, "
+		     "last_seen, last_addr, network_id, name) "
+		     "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+		     &s);
 	if (err)
 		return err;
 	sqlite3_bind_text(s, 1, id, -1, SQLITE_TRANSIENT);

@@ -145,13 +145,13 @@ int skap_network_by_name(struct skap_store *st, int64_t tenant_id, const char *n
 
 	if (!st || !n || tenant_id <= 0 || !skap_store_name_valid(name))
 		return -EINVAL;
-	err = st_prep(st, "SELECT " NETWORK_COLS " FROM networks WHERE tenant_id = ? AND name = ?",
-		      &s);
+	err = st_get(st, "SELECT " NETWORK_COLS " FROM networks WHERE tenant_id = ? AND name = ?",
+		     &s);
 	if (err)
 		return err;
 	sqlite3_bind_int64(s, 1, tenant_id);
 	sqlite3_bind_text(s, 2, name, -1, SQLITE_TRANSIENT);
-	return st_fetch_one(s, network_row, n);
+	return st_get_one(st, s, network_row, n);
 }
 
 int skap_network_list(struct skap_store *st, int64_t tenant_id, int64_t after, size_t limit,

@@ -622,7 +622,7 @@ int skap_store_open(const char *path, const uint8_t master[SKAP_MASTER_KEY_LEN],
 	}
 	skap_wipe(pw, sizeof(pw));
 
-	if (sqlite3_open_v2(path, &st->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_FULLMUTEX,
+	if (sqlite3_open_v2(path, &st->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX,
 			    NULL) != SQLITE_OK) {
 		err = -EIO;
 		goto fail;
