@@ -17,7 +17,11 @@
 #define SKAP_HMAC_LEN	    32
 #define SKAP_SHA256_LEN	    32
 
-/* Fills BUF with LEN bytes from the operating system's CSPRNG. 0 or -EIO. */
+/*
+ * Fills BUF with LEN bytes from OpenSSL's private DRBG (seeded by the
+ * kernel), through a per-thread pool that a forked child never shares
+ * (random.c). 0, or -EIO with BUF wiped.
+ */
 int skap_random(void *buf, size_t len);
 
 /*

@@ -12,6 +12,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "kselftest_harness.h"
 
@@ -257,6 +259,99 @@ TEST(random_and_compare)
 	EXPECT_EQ(1, skap_ct_compare(a, b, sizeof(a)));
 	memcpy(b, a, sizeof(a));
 	EXPECT_EQ(0, skap_ct_compare(a, b, sizeof(a)));
+}
+
+static int cmp16(const void *a, const void *b)
+{
+	return memcmp(a, b, 16);
+}
+
+/* No 16-byte draw repeats, across many refills of the pool and with large draws between. */
+TEST(random_never_repeats_across_refills)
+{
+	enum { N = 4000 };
+	uint8_t(*draws)[16] = calloc(N, 16), big[4096];
+	int repeats = 0;
+
+	ASSERT_NE(NULL, draws);
+	for (int i = 0; i < N; i++) {
+		ASSERT_EQ(0, skap_random(draws[i], 16));
+		if (i % 500 == 0)
+			ASSERT_EQ(0, skap_random(big, sizeof(big)));
+	}
+	qsort(draws, N, 16, cmp16);
+	for (int i = 1; i < N; i++)
+		repeats += !memcmp(draws[i - 1], draws[i], 16);
+	EXPECT_EQ(0, repeats);
+	free(draws);
+}
+
+/*
+ * A child process draws other bytes than its parent, though the parent's
+ * pool was full when it forked: the child's copy of the pool is wiped.
+ */
+TEST(random_differs_after_fork)
+{
+	uint8_t first[1], mine[32], childs[32];
+	int fd[2], status;
+	pid_t pid;
+
+	ASSERT_EQ(0, skap_random(first, sizeof(first))); /* fills this thread's pool */
+	ASSERT_EQ(0, pipe(fd));
+	pid = fork();
+	ASSERT_GE(pid, 0);
+	if (pid == 0) {
+		uint8_t b[32];
+
+		close(fd[0]);
+		_exit(skap_random(b, sizeof(b)) || write(fd[1], b, sizeof(b)) != sizeof(b));
+	}
+	close(fd[1]);
+	ASSERT_EQ(0, skap_random(mine, sizeof(mine)));
+	ASSERT_EQ((ssize_t)sizeof(childs), read(fd[0], childs, sizeof(childs)));
+	close(fd[0]);
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	ASSERT_EQ(0, WEXITSTATUS(status));
+	EXPECT_NE(0, memcmp(mine, childs, sizeof(mine)));
+}
+
+struct random_worker {
+	uint8_t draws[2000][16];
+	int failed;
+};
+
+static void *random_worker_run(void *arg)
+{
+	struct random_worker *w = arg;
+
+	for (int i = 0; i < 2000; i++)
+		w->failed |= skap_random(w->draws[i], 16);
+	return NULL;
+}
+
+/* Threads draw from pools of their own: no draw of one shows up in another's. */
+TEST(random_threads_do_not_share_bytes)
+{
+	struct random_worker *w = calloc(3, sizeof(*w));
+	uint8_t(*all)[16] = calloc(3 * 2000, 16);
+	pthread_t th[3];
+	int repeats = 0;
+
+	ASSERT_NE(NULL, w);
+	ASSERT_NE(NULL, all);
+	for (int t = 0; t < 3; t++)
+		ASSERT_EQ(0, pthread_create(&th[t], NULL, random_worker_run, &w[t]));
+	for (int t = 0; t < 3; t++) {
+		pthread_join(th[t], NULL);
+		EXPECT_EQ(0, w[t].failed);
+		memcpy(all[t * 2000], w[t].draws, sizeof(w[t].draws));
+	}
+	qsort(all, 3 * 2000, 16, cmp16);
+	for (int i = 1; i < 3 * 2000; i++)
+		repeats += !memcmp(all[i - 1], all[i], 16);
+	EXPECT_EQ(0, repeats);
+	free(all);
+	free(w);
 }
 
 TEST_HARNESS_MAIN

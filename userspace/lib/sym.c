@@ -19,7 +19,6 @@
 #include <limits.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
-#include <openssl/rand.h>
 #include <pthread.h>
 #include <string.h>
 
@@ -90,15 +89,6 @@ static int sha256_parts(EVP_MD_CTX *ctx, const void *prefix, size_t prefix_len,
 	if (!ok)
 		OPENSSL_cleanse(out, SKAP_SHA256_LEN);
 	return ok ? 0 : -EIO;
-}
-
-int skap_random(void *buf, size_t len)
-{
-	if (len > INT_MAX || RAND_priv_bytes(buf, (int)len) != 1) {
-		OPENSSL_cleanse(buf, len);
-		return -EIO;
-	}
-	return 0;
 }
 
 static int gcm(int enc, const uint8_t *key, const uint8_t *nonce, const void *aad, size_t aad_len,
