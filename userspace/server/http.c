@@ -260,6 +260,12 @@ int srv_http_start(struct srv *srv, const char *addr, uint16_t port, uint16_t *b
 	evhttp_set_bevcb(srv->http, bev_cb, srv);
 	evhttp_set_gencb(srv->http, request_cb, srv);
 	evhttp_set_max_body_size(srv->http, SRV_BODY_MAX);
+	/*
+	 * A body over the limit is read to its end and dropped before the 413:
+	 * closing at once while the client still sends makes the kernel reset
+	 * the connection, and the client may lose the answer with it.
+	 */
+	evhttp_set_flags(srv->http, EVHTTP_SERVER_LINGERING_CLOSE);
 	evhttp_set_max_headers_size(srv->http, 16 * 1024);
 	evhttp_set_timeout(srv->http, 30);
 	evhttp_set_allowed_methods(srv->http, EVHTTP_REQ_GET | EVHTTP_REQ_POST |
