@@ -346,11 +346,18 @@ int st_step_done(struct skap_store *st, sqlite3_stmt *s)
 	return err;
 }
 
+/* Copies as snprintf's "%s" would (truncated, NUL-terminated), at memcpy's cost: rows are read per request. */
 void st_col_text(sqlite3_stmt *s, int col, char *out, size_t size)
 {
 	const unsigned char *t = sqlite3_column_text(s, col);
+	size_t len = t ? strnlen((const char *)t, (size_t)sqlite3_column_bytes(s, col)) : 0;
 
-	snprintf(out, size, "%s", t ? (const char *)t : "");
+	if (!size)
+		return;
+	if (len > size - 1)
+		len = size - 1;
+	memcpy(out, t ? (const char *)t : "", len);
+	out[len] = '\0';
 }
 
 int64_t st_now(void)
