@@ -8,6 +8,7 @@
 #include <skap/devmsg.h>
 
 #include <skap/b64.h>
+#include <skap/json_text.h>
 #include <skap/secret.h>
 
 #include <errno.h>
@@ -35,7 +36,7 @@ static int set_b64(json_t *obj, const char *field, const void *data, size_t len)
 /* The compact text of OBJ (consumed); NULL when OBJ is NULL or on error. */
 static char *dump(json_t *obj, int ok)
 {
-	char *text = ok && obj ? json_dumps(obj, JSON_COMPACT) : NULL;
+	char *text = ok && obj ? skap_json_text(obj, 0) : NULL;
 
 	json_decref(obj);
 	return text;
@@ -340,7 +341,7 @@ static int get_object_text(json_t *o, const char *field, char **out)
 		return 0;
 	if (!json_is_object(v))
 		return -EBADMSG;
-	*out = json_dumps(v, JSON_COMPACT);
+	*out = skap_json_text(v, 0);
 	return *out ? 0 : -ENOMEM;
 }
 

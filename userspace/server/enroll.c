@@ -14,6 +14,7 @@
 #include <skap/b64.h>
 #include <skap/enroll.h>
 #include <skap/hex.h>
+#include <skap/json_text.h>
 #include <skap/log.h>
 #include <skap/proto.h>
 #include <skap/ratelimit.h>
@@ -332,7 +333,7 @@ static char *device_report(struct srv_req *r, json_t *dev, const char **name)
 			}
 		}
 	}
-	return json_dumps(dev, JSON_COMPACT | JSON_SORT_KEYS);
+	return skap_json_text(dev, 1);
 }
 
 /* The answer ANS (JSON text) in the method's envelope. */
@@ -410,7 +411,7 @@ static void enroll_answer(struct srv_req *r, const struct channel *c, const stru
 	a = json_pack("{s:s,s:s,s:s,s:s,s:s,s:s}", "device_id", d->id, "state",
 		      skap_device_state_name(d->state), "dmk", dmk64, "tenant", t.name, "group",
 		      g.name, "fingerprint", d->fingerprint);
-	ans = a ? json_dumps(a, JSON_COMPACT) : NULL;
+	ans = a ? skap_json_text(a, 0) : NULL;
 	json_decref(a);
 	skap_wipe(dmk64, sizeof(dmk64));
 	reply = ans ? wrap_answer(c, ans) : NULL;

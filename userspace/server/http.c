@@ -9,6 +9,7 @@
 
 #include "server.h"
 
+#include <skap/json_text.h>
 #include <skap/log.h>
 #include <skap/sym.h>
 
@@ -62,18 +63,17 @@ void srv_reply(struct srv_req *r, int status, json_t *body)
 {
 	struct evbuffer *out = evbuffer_new();
 	struct evkeyvalq *h = evhttp_request_get_output_headers(r->req);
-	char *text = NULL;
+	char *text = body ? skap_json_text(body, 1) : NULL;
+	size_t len = text ? strlen(text) : 0;
 
-	if (body)
-		text = json_dumps(body, JSON_COMPACT | JSON_SORT_KEYS);
 	evhttp_add_header(h, "Content-Type", "application/json");
 	evhttp_add_header(h, "Cache-Control", "no-store");
 	if (out && text) {
 		/* Referenced, not copied: no unwiped copy is left behind. */
-		if (!evbuffer_add_reference(out, text, strlen(text), text_done, NULL))
+		if (!evbuffer_add_reference(out, text, len, text_done, NULL))
 			text = NULL;
 		else
-			evbuffer_add(out, text, strlen(text));
+			evbuffer_add(out, text, len);
 		evbuffer_add(out, "\n", 1);
 	}
 	/* Inside a batch, the answer waits for its commit (batch.c), which owns OUT then. */
@@ -83,7 +83,7 @@ void srv_reply(struct srv_req *r, int status, json_t *body)
 		srv_send(r->req, status, out);
 	if (text) {
 		/* Answers may carry a token or a revealed key. */
-		explicit_bzero(text, strlen(text));
+		explicit_bzero(text, len);
 		free(text);
 	}
 	if (out)
