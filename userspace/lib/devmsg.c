@@ -172,7 +172,7 @@ char *skap_devmsg_kem_request(const uint8_t ek[SKAP_XWING_PK_BYTES])
 
 static json_t *parse_object(const char *body, size_t len)
 {
-	json_t *o = body ? json_loadb(body, len, JSON_REJECT_DUPLICATES, NULL) : NULL;
+	json_t *o = body ? skap_json_parse(body, len) : NULL;
 
 	if (o && !json_is_object(o)) {
 		json_decref(o);

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Compact JSON text (include/skap/json_text.h). Two passes over the value:
+ * JSON text out and in (include/skap/json_text.h).
+ *
+ * Out: compact text in two passes over the value:
  * the first with no buffer only counts, the second writes into exactly that
  * many bytes. The escapes are those json_dumps makes without
  * JSON_ENSURE_ASCII and JSON_ESCAPE_SLASH: backslash, quote and the control
@@ -232,4 +234,205 @@ char *skap_json_text(const json_t *v, int sort_keys)
 	}
 	t.p[t.len] = '\0';
 	return t.p;
+}
+
+/* ---- in ---- */
+
+#define FAST_MAX_DEPTH 64
+
+struct reader {
+	const unsigned char *p, *end;
+};
+
+/* Whether the reader gives up: the text is left to json_loadb. */
+#define GIVE_UP NULL
+
+static void skip_space(struct reader *r)
+{
+	while (r->p < r->end && (*r->p == ' ' || *r->p == '\t' || *r->p == '\n' || *r->p == '\r'))
+		r->p++;
+}
+
+/* A string with no escape and no control character; R->p is past its opening quote. */
+static int read_plain_string(struct reader *r, const char **s, size_t *n)
+{
+	const unsigned char *start = r->p;
+
+	while (r->p < r->end) {
+		size_t len;
+
+		if (plain_ascii(*r->p)) {
+			r->p++;
+			continue;
+		}
+		if (*r->p == '"') {
+			*s = (const char *)start;
+			*n = (size_t)(r->p - start);
+			r->p++;
+			return 0;
+		}
+		if (*r->p < 0x80)
+			return -1; /* an escape or a control character */
+		len = utf8_seq_len(r->p, (size_t)(r->end - r->p));
+		if (!len)
+			return -1;
+		r->p += len;
+	}
+	return -1;
+}
+
+/* An integer as JSON writes it (no leading zero, no fraction or exponent), within 64 bits. */
+static json_t *read_integer(struct reader *r)
+{
+	int negative = 0;
+	uint64_t mag = 0, limit;
+	const unsigned char *digits;
+
+	if (r->p < r->end && *r->p == '-') {
+		negative = 1;
+		r->p++;
+	}
+	digits = r->p;
+	limit = negative ? (uint64_t)INT64_MAX + 1 : (uint64_t)INT64_MAX;
+	while (r->p < r->end && *r->p >= '0' && *r->p <= '9') {
+		unsigned int d = *r->p - '0';
+
+		if (mag > (limit - d) / 10)
+			return GIVE_UP;
+		mag = mag * 10 + d;
+		r->p++;
+	}
+	if (r->p == digits || (*digits == '0' && r->p - digits > 1))
+		return GIVE_UP;
+	if (r->p < r->end && (*r->p == '.' || *r->p == 'e' || *r->p == 'E'))
+		return GIVE_UP; /* a real */
+	if (negative)
+		return json_integer(mag == (uint64_t)INT64_MAX + 1 ? INT64_MIN : -(json_int_t)mag);
+	return json_integer((json_int_t)mag);
+}
+
+static int read_word(struct reader *r, const char *w, size_t n)
+{
+	if ((size_t)(r->end - r->p) < n || memcmp(r->p, w, n))
+		return -1;
+	r->p += n;
+	return 0;
+}
+
+static json_t *read_value(struct reader *r, int depth);
+
+static json_t *read_object(struct reader *r, int depth)
+{
+	json_t *o = json_object();
+
+	skip_space(r);
+	if (r->p < r->end && *r->p == '}') {
+		r->p++;
+		return o;
+	}
+	while (o) {
+		const char *key;
+		size_t key_len;
+		json_t *v;
+
+		if (r->p >= r->end || *r->p++ != '"' || read_plain_string(r, &key, &key_len))
+			break;
+		skip_space(r);
+		if (r->p >= r->end || *r->p++ != ':')
+			break;
+		/* A duplicate key is refused; json_loadb says so. */
+		if (json_object_getn(o, key, key_len))
+			break;
+		v = read_value(r, depth + 1);
+		if (!v || json_object_setn_new_nocheck(o, key, key_len, v))
+			break;
+		skip_space(r);
+		if (r->p < r->end && *r->p == ',') {
+			r->p++;
+			skip_space(r);
+			continue;
+		}
+		if (r->p < r->end && *r->p == '}') {
+			r->p++;
+			return o;
+		}
+		break;
+	}
+	json_decref(o);
+	return GIVE_UP;
+}
+
+static json_t *read_array(struct reader *r, int depth)
+{
+	json_t *a = json_array();
+
+	skip_space(r);
+	if (r->p < r->end && *r->p == ']') {
+		r->p++;
+		return a;
+	}
+	while (a) {
+		json_t *v = read_value(r, depth + 1);
+
+		if (!v || json_array_append_new(a, v))
+			break;
+		skip_space(r);
+		if (r->p < r->end && *r->p == ',') {
+			r->p++;
+			continue;
+		}
+		if (r->p < r->end && *r->p == ']') {
+			r->p++;
+			return a;
+		}
+		break;
+	}
+	json_decref(a);
+	return GIVE_UP;
+}
+
+static json_t *read_value(struct reader *r, int depth)
+{
+	const char *s;
+	size_t n;
+
+	if (depth > FAST_MAX_DEPTH)
+		return GIVE_UP;
+	skip_space(r);
+	if (r->p >= r->end)
+		return GIVE_UP;
+	switch (*r->p) {
+	case '{':
+		r->p++;
+		return read_object(r, depth);
+	case '[':
+		r->p++;
+		return read_array(r, depth);
+	case '"':
+		r->p++;
+		return read_plain_string(r, &s, &n) ? GIVE_UP : json_stringn_nocheck(s, n);
+	case 't':
+		return read_word(r, "true", 4) ? GIVE_UP : json_true();
+	case 'f':
+		return read_word(r, "false", 5) ? GIVE_UP : json_false();
+	case 'n':
+		return read_word(r, "null", 4) ? GIVE_UP : json_null();
+	default:
+		return read_integer(r);
+	}
+}
+
+json_t *skap_json_parse(const char *buf, size_t len)
+{
+	struct reader r = { (const unsigned char *)buf, (const unsigned char *)buf + len };
+	json_t *v = NULL;
+
+	skip_space(&r);
+	if (r.p < r.end && (*r.p == '{' || *r.p == '['))
+		v = read_value(&r, 1);
+	skip_space(&r);
+	if (v && r.p == r.end)
+		return v;
+	json_decref(v);
+	return json_loadb(buf, len, JSON_REJECT_DUPLICATES, NULL);
 }

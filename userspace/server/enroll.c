@@ -448,7 +448,7 @@ static void enroll_request(struct srv_req *r, struct channel *c)
 	int err, fresh;
 	json_t *o;
 
-	o = json_loadb((const char *)req, req_len, JSON_REJECT_DUPLICATES, NULL);
+	o = skap_json_parse((const char *)req, req_len);
 	if (!json_is_object(o)) {
 		srv_error(r, 400, "bad_request", "the enrollment request is not a JSON object");
 		goto out;

@@ -102,7 +102,6 @@ json_t *srv_body_object(struct srv_req *r)
 	const char *ct = evhttp_find_header(evhttp_request_get_input_headers(r->req),
 					    "Content-Type");
 	size_t len = evbuffer_get_length(in);
-	json_error_t jerr;
 	json_t *j;
 	char *buf;
 
@@ -120,7 +119,7 @@ json_t *srv_body_object(struct srv_req *r)
 		return NULL;
 	}
 	evbuffer_copyout(in, buf, len);
-	j = json_loadb(buf, len, JSON_REJECT_DUPLICATES, &jerr);
+	j = skap_json_parse(buf, len);
 	explicit_bzero(buf, len);	/* may hold a password */
 	free(buf);
 	if (!j) {
