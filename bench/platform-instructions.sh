@@ -22,22 +22,13 @@
 #   SKAP_BENCH_ENROLLMENTS (100 then 400), SKAP_BENCH_TICKETS (500 then
 #   2500): N1 and N2 as "N1 N2", over 4 connections.
 set -u
-src=${SKAP_SRC:-$(cd "$(dirname "$0")/.." && pwd)}
-build=${SKAP_BUILD:-$src/build}
-server=$build/skap-server
-ctl=$build/skapctl
-load=$build/tests/platform_load
+. "$(dirname "$0")/lib/platform.sh"
+platform_setup platform-instructions.sh
 enrollments=${SKAP_BENCH_ENROLLMENTS:-100 400}
 tickets=${SKAP_BENCH_TICKETS:-500 2500}
-for b in "$server" "$ctl" "$load"; do
-	[ -x "$b" ] || { echo "platform-instructions.sh: $b missing (make bench)" >&2; exit 1; }
-done
 for t in valgrind callgrind_control callgrind_annotate; do
 	command -v $t >/dev/null || { echo "platform-instructions.sh: $t missing (apt-get install valgrind)" >&2; exit 1; }
 done
-tmp=$(mktemp -d)
-pid=
-trap '[ -n "$pid" ] && kill $pid 2>/dev/null; wait 2>/dev/null; rm -rf "$tmp"' EXIT
 
 # One run of the generator: COUNT operations of JOB, which must all succeed.
 load_run() {
@@ -54,40 +45,25 @@ dump_total() {
 	callgrind_annotate "$1" 2>/dev/null | awk '/PROGRAM TOTALS/ { gsub(",", "", $1); print $1; exit }'
 }
 
-# Prints the server's instructions for one more operation of JOB, from runs of N1 and N2.
+# PER_OP: the server's instructions for one more operation of JOB, from runs of N1 and N2.
 count() {
 	local job=$1 n1=$2 n2=$3 out=$tmp/$1.cg i1 i2
-	rm -rf "$tmp/srv" "$tmp/port"
-	echo "bench horse" | "$server" init -d "$tmp/srv" -t bench -u owner --password-stdin >/dev/null
-	valgrind --tool=callgrind --callgrind-out-file="$out" "$server" serve -d "$tmp/srv" -p 0 \
-		--port-file "$tmp/port" --enroll-rate 1000000 2>"$tmp/log" &
-	pid=$!
-	for _ in $(seq 600); do
-		[ -s "$tmp/port" ] && break
-		sleep 0.1
-	done
-	[ -s "$tmp/port" ] || { echo "platform-instructions.sh: the server did not start" >&2; return 1; }
-	url=https://127.0.0.1:$(cat "$tmp/port")
-	export SKAPCTL_SESSION=$tmp/session
-	echo "bench horse" | "$ctl" -s "$url" --ca "$tmp/srv/tls.crt" login -u owner --password-stdin >/dev/null
-	key=$("$ctl" bootstrap-key create bench --auto-accept | sed -n 's/^key: *//p')
+	platform_start valgrind --tool=callgrind --callgrind-out-file="$out" || return 1
 	# Each dump holds what the server did since the one before.
 	callgrind_control -z $pid >/dev/null 2>&1
 	load_run "$job" "$n1" || return 1
 	callgrind_control -d $pid >/dev/null 2>&1
 	load_run "$job" "$n2" || return 1
 	callgrind_control -d $pid >/dev/null 2>&1
-	kill $pid
-	wait $pid 2>/dev/null
-	pid=
+	platform_stop
 	i1=$(dump_total "$out.1") i2=$(dump_total "$out.2")
 	[ -n "$i1" ] && [ -n "$i2" ] || { echo "platform-instructions.sh: no callgrind dump" >&2; return 1; }
-	echo $(((i2 - i1) / (n2 - n1)))
+	per_op=$(((i2 - i1) / (n2 - n1)))
 }
 
 set -- $enrollments
-e=$(count enroll "$1" "$2") || exit 1
+count enroll "$1" "$2" || exit 1
+printf 'enroll: %s instructions per enrollment on the server\n' "$per_op"
 set -- $tickets
-k=$(count keys "$1" "$2") || exit 1
-printf 'enroll: %s instructions per enrollment on the server\n' "$e"
-printf 'keys: %s instructions per key ticket on the server\n' "$k"
+count keys "$1" "$2" || exit 1
+printf 'keys: %s instructions per key ticket on the server\n' "$per_op"

@@ -15,32 +15,13 @@
 # spent per operation.
 # Targets from issue 5: 2 000 enrollments/s, 20 000 tickets/s.
 set -u
-src=${SKAP_SRC:-$(cd "$(dirname "$0")/.." && pwd)}
-build=${SKAP_BUILD:-$src/build}
-server=$build/skap-server
-ctl=$build/skapctl
-load=$build/tests/platform_load
+. "$(dirname "$0")/lib/platform.sh"
+platform_setup platform.sh
 seconds=${SKAP_BENCH_SECONDS:-10}
 conns=${SKAP_BENCH_CONNS:-4}
 enroll_conns=${SKAP_BENCH_ENROLL_CONNS:-16}
 key_conns=${SKAP_BENCH_KEY_CONNS:-32}
-tmp=$(mktemp -d)
-pid=
-trap '[ -n "$pid" ] && kill $pid 2>/dev/null; wait 2>/dev/null; rm -rf "$tmp"' EXIT
-for b in "$server" "$ctl" "$load"; do
-	[ -x "$b" ] || { echo "platform.sh: $b missing (make bench)" >&2; exit 1; }
-done
-echo "bench horse" | "$server" init -d "$tmp/srv" -t bench -u owner --password-stdin >/dev/null
-"$server" serve -d "$tmp/srv" -p 0 --port-file "$tmp/port" --enroll-rate 1000000 2>"$tmp/log" &
-pid=$!
-for _ in $(seq 100); do
-	[ -s "$tmp/port" ] && break
-	sleep 0.1
-done
-url=https://127.0.0.1:$(cat "$tmp/port")
-export SKAPCTL_SESSION=$tmp/session
-echo "bench horse" | "$ctl" -s "$url" --ca "$tmp/srv/tls.crt" login -u owner --password-stdin >/dev/null
-key=$("$ctl" bootstrap-key create bench --auto-accept | sed -n 's/^key: *//p')
+platform_start || exit 1
 # The server's CPU time so far (user and system), in clock ticks.
 server_ticks() {
 	awk '{ print $14 + $15 }' "/proc/$pid/stat"
