@@ -686,7 +686,6 @@ static void h_keys(struct srv_req *r)
 	struct skap_ticket t = { 0 };
 	uint8_t kreq[32], mac[32], kresp[32], kt[32], dmk_b[32];
 	uint8_t sealed[SKAP_SEALED_KEY_LEN], ticket[SKAP_TICKET_MAX_LEN];
-	uint8_t fresh[sizeof(pk.key) + sizeof(pk.kid)];
 	char kid[2 * SKAP_KID_LEN + 1], k64[SKAP_B64_LEN(sizeof(sealed)) + 1];
 	char t64[SKAP_B64_LEN(sizeof(ticket)) + 1], kid64[SKAP_B64_LEN(SKAP_KID_LEN) + 1];
 	const char *peer;
@@ -729,12 +728,8 @@ static void h_keys(struct srv_req *r)
 		goto out;
 	}
 	pk.expires = (uint64_t)now + TICKET_TTL_S;
-	/* One draw for both: each call into OpenSSL's DRBG costs a lock and a fork check. */
-	if (skap_random(fresh, sizeof(fresh)))
-		goto internal;
-	memcpy(pk.key, fresh, sizeof(pk.key));
-	memcpy(pk.kid, fresh + sizeof(pk.key), sizeof(pk.kid));
-	if (skap_device_dmk(r->srv->st, b.id, dmk_b) ||
+	if (skap_random(pk.key, sizeof(pk.key)) || skap_random(pk.kid, sizeof(pk.kid)) ||
+	    skap_device_dmk(r->srv->st, b.id, dmk_b) ||
 	    skap_dmk_derive(q.dmk, SKAP_DMK_RESPONSE, a.id, kresp) ||
 	    skap_dmk_derive(dmk_b, SKAP_DMK_TICKET, b.id, kt))
 		goto internal;
@@ -770,7 +765,6 @@ static void h_keys(struct srv_req *r)
 internal:
 	srv_error(r, 500, "internal", "internal error");
 out:
-	skap_wipe(fresh, sizeof(fresh));
 	skap_wipe(&pk, sizeof(pk));
 	skap_wipe(&t, sizeof(t));
 	skap_wipe(kreq, sizeof(kreq));
