@@ -2,9 +2,8 @@
 /*
  * JSON text out and in (include/skap/json_text.h).
  *
- * Out: compact text in two passes over the value:
- * the first with no buffer only counts, the second writes into exactly that
- * many bytes. The escapes are those json_dumps makes without
+ * Out: compact text in two passes over the value, the first with no buffer
+ * only counting, the second writing into exactly that many bytes. The escapes are those json_dumps makes without
  * JSON_ENSURE_ASCII and JSON_ESCAPE_SLASH: backslash, quote and the control
  * characters (\b \f \n \r \t, the others as \u00XX in upper case); every
  * other valid UTF-8 sequence is copied as it is.
@@ -227,7 +226,7 @@ char *skap_json_text(const json_t *v, int sort_keys)
 		return NULL;
 	t.len = 0;
 	if (put_value(&t, v, sort_keys, 0)) {
-		/* Not reached: the value did not change between the passes. */
+		/* Only out of memory (a large object's keys): the value is unchanged. */
 		explicit_bzero(t.p, t.len);
 		free(t.p);
 		return NULL;
@@ -244,7 +243,7 @@ struct reader {
 	const unsigned char *p, *end;
 };
 
-/* Whether the reader gives up: the text is left to json_loadb. */
+/* What a reader returns when it gives up: the whole text goes to json_loadb. */
 #define GIVE_UP NULL
 
 static void skip_space(struct reader *r)
