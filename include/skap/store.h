@@ -364,6 +364,16 @@ int skap_device_enroll(struct skap_store *st, const struct skap_enroll_in *in, c
 int skap_device_get(struct skap_store *st, const char *id, struct skap_device *d);
 /* The device's DMK, for its requests (the caller wipes it). */
 int skap_device_dmk(struct skap_store *st, const char *id, uint8_t dmk[SKAP_DEVICE_DMK_LEN]);
+/*
+ * A key request's read of device ID, in one statement: what identifies it
+ * (id, tenant, public key), decides the policy (state, role, network, group)
+ * and tells a clone (last seen, last address, certificate expiry), and its
+ * DMK opened (the caller wipes it). The descriptive fields (name, group and
+ * network names, report, reason, method, times of enrollment) are left
+ * empty: skap_device_get reads them.
+ */
+int skap_device_get_brief(struct skap_store *st, const char *id, struct skap_device *d,
+			  uint8_t dmk[SKAP_DEVICE_DMK_LEN]);
 /* STATE < 0: all states. Keyset pagination on the device id. */
 int skap_device_list(struct skap_store *st, int64_t tenant_id, int state, const char *after,
 		     size_t limit, struct skap_device **out, size_t *n);

@@ -1001,6 +1001,56 @@ TEST_F(store, device_administration)
 	EXPECT_EQ(-ENOENT, skap_device_dmk(self->st, a.id, dmk));
 }
 
+/*
+ * A key request's brief read agrees with the full read on every field it
+ * fills, leaves the descriptive ones empty, and opens the same DMK; it
+ * follows changes made since (state, role, last seen) like the full read.
+ */
+TEST_F(store, device_brief_read)
+{
+	struct skap_device full, brief;
+	struct skap_device_change c = {.role = SKAP_DEVICE_INITIATOR};
+	uint8_t dmk[SKAP_DEVICE_DMK_LEN], dmk_brief[SKAP_DEVICE_DMK_LEN];
+	char key[SKAP_BKEY_STR_SIZE];
+	int fresh;
+
+	ASSERT_EQ(0, auto_key(self->st, self->tenant, 0, "auto", key));
+	ASSERT_EQ(0, enroll(self->st, key, 7, "branch-7", &full, dmk, &fresh));
+	ASSERT_EQ(0, skap_device_seen(self->st, full.id, "192.0.2.7"));
+	ASSERT_EQ(0, skap_device_update(self->st, "user:alice", full.id, &c));
+	ASSERT_EQ(0, skap_device_get(self->st, full.id, &full));
+	memset(dmk_brief, 0xa5, sizeof(dmk_brief));
+	ASSERT_EQ(0, skap_device_get_brief(self->st, full.id, &brief, dmk_brief));
+	EXPECT_EQ(0, memcmp(dmk, dmk_brief, sizeof(dmk)));
+	EXPECT_STREQ(full.id, brief.id);
+	EXPECT_EQ(full.tenant_id, brief.tenant_id);
+	EXPECT_EQ(full.group_id, brief.group_id);
+	EXPECT_EQ(full.network_id, brief.network_id);
+	EXPECT_EQ(SKAP_DEVICE_APPROVED, brief.state);
+	EXPECT_EQ(SKAP_DEVICE_INITIATOR, brief.role);
+	EXPECT_EQ(0, memcmp(full.public_key, brief.public_key, sizeof(full.public_key)));
+	EXPECT_EQ(full.last_seen, brief.last_seen);
+	EXPECT_NE(0, brief.last_seen);
+	EXPECT_STREQ("192.0.2.7", brief.last_addr);
+	EXPECT_EQ(full.cert_expires, brief.cert_expires);
+	EXPECT_STREQ("branch-7", full.name);
+	EXPECT_STREQ("", brief.name);
+	EXPECT_STREQ("", brief.report);
+	EXPECT_STREQ("", brief.method);
+	EXPECT_STREQ("", brief.network);
+
+	ASSERT_EQ(0, skap_device_set_state(self->st, "user:alice", full.id, SKAP_DEVICE_REVOKED,
+					   "lost"));
+	ASSERT_EQ(0, skap_device_get_brief(self->st, full.id, &brief, dmk_brief));
+	EXPECT_EQ(SKAP_DEVICE_REVOKED, brief.state);
+
+	EXPECT_EQ(-EINVAL, skap_device_get_brief(self->st, "bad id", &brief, dmk_brief));
+	EXPECT_EQ(-EINVAL, skap_device_get_brief(self->st, NULL, &brief, dmk_brief));
+	EXPECT_EQ(-ENOENT, skap_device_get_brief(self->st, "gw-nosuchdevice", &brief, dmk_brief));
+	ASSERT_EQ(0, skap_device_delete(self->st, "user:alice", full.id));
+	EXPECT_EQ(-ENOENT, skap_device_get_brief(self->st, full.id, &brief, dmk_brief));
+}
+
 /* A schema 2 database, with a device, upgraded: the device is in the default network. */
 TEST_F(store, migration_from_schema_2)
 {

@@ -164,6 +164,49 @@ int skap_device_dmk(struct skap_store *st, const char *id, uint8_t dmk[SKAP_DEVI
 	return dmk_of(st, id, dmk);
 }
 
+#define DEVICE_BRIEF_COLS                                                                          \
+	"id, tenant_id, group_id, network_id, state, role, public_key, last_seen, last_addr, "     \
+	"cert_expires, dmk"
+
+int skap_device_get_brief(struct skap_store *st, const char *id, struct skap_device *d,
+			  uint8_t dmk[SKAP_DEVICE_DMK_LEN])
+{
+	sqlite3_stmt *s;
+	int err;
+
+	if (!st || !d || !dmk || !id_valid(id))
+		return -EINVAL;
+	err = st_get(st, "SELECT " DEVICE_BRIEF_COLS " FROM devices WHERE id = ?", &s);
+	if (err)
+		return err;
+	sqlite3_bind_text(s, 1, id, -1, SQLITE_TRANSIENT);
+	if (sqlite3_step(s) != SQLITE_ROW) {
+		err = -ENOENT;
+		goto out;
+	}
+	if (sqlite3_column_bytes(s, 10) != SEALED(SKAP_DEVICE_DMK_LEN)) {
+		err = -EIO;
+		goto out;
+	}
+	memset(d, 0, sizeof(*d));
+	st_col_text(s, 0, d->id, sizeof(d->id));
+	d->tenant_id = sqlite3_column_int64(s, 1);
+	d->group_id = sqlite3_column_int64(s, 2);
+	d->network_id = sqlite3_column_int64(s, 3);
+	d->state = sqlite3_column_int(s, 4);
+	d->role = sqlite3_column_int(s, 5);
+	if (sqlite3_column_bytes(s, 6) == SKAP_DEVICE_PUB_LEN)
+		memcpy(d->public_key, sqlite3_column_blob(s, 6), SKAP_DEVICE_PUB_LEN);
+	d->last_seen = sqlite3_column_int64(s, 7);
+	st_col_text(s, 8, d->last_addr, sizeof(d->last_addr));
+	d->cert_expires = sqlite3_column_int64(s, 9);
+	err = st_open(st, "dmk", d->id, sqlite3_column_blob(s, 10), SEALED(SKAP_DEVICE_DMK_LEN),
+		      dmk);
+out:
+	st_put(st, s);
+	return err;
+}
+
 /* A clone attempt on D: counted and audited in its own transaction. */
 static int clone_attempt(struct skap_store *st, const struct skap_device *d, const char *source)
 {

@@ -33,6 +33,7 @@
 struct st_cached {
 	sqlite3_stmt *s;
 	const char *sql; /* sqlite3_sql(s) */
+	const void *caller_sql; /* the address it was first asked for with: only compared */
 };
 
 struct skap_store {

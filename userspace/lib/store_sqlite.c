@@ -173,14 +173,27 @@ int st_prep(struct skap_store *st, const char *sql, sqlite3_stmt **s)
 	return rc == SQLITE_OK ? 0 : -EIO;
 }
 
+/*
+ * The cache entry for SQL. Callers pass literals, so the address the entry
+ * was made with finds it with one comparison of the text instead of one per
+ * entry; any other text is still found by a comparison with each.
+ */
+static struct st_cached *cached(struct skap_store *st, const char *sql)
+{
+	for (size_t i = 0; i < st->n_cache; i++)
+		if (st->cache[i].caller_sql == sql && !strcmp(st->cache[i].sql, sql))
+			return &st->cache[i];
+	for (size_t i = 0; i < st->n_cache; i++)
+		if (!strcmp(st->cache[i].sql, sql))
+			return &st->cache[i];
+	return NULL;
+}
+
 int st_get(struct skap_store *st, const char *sql, sqlite3_stmt **s)
 {
-	struct st_cached *c;
+	struct st_cached *c = cached(st, sql);
 
-	for (size_t i = 0; i < st->n_cache; i++) {
-		c = &st->cache[i];
-		if (c->sql != sql && strcmp(c->sql, sql))
-			continue;
+	if (c) {
 		/* In use further up the stack: that caller keeps it, this one gets its own. */
 		if (sqlite3_stmt_busy(c->s))
 			return st_prep(st, sql, s);
@@ -201,6 +214,7 @@ int st_get(struct skap_store *st, const char *sql, sqlite3_stmt **s)
 	c = &st->cache[st->n_cache++];
 	c->s = *s;
 	c->sql = sqlite3_sql(*s);
+	c->caller_sql = sql;
 	return 0;
 }
 

@@ -560,10 +560,12 @@ struct device_req {
 
 /*
  * The device, its DMK, ts, nonce and mac of BODY, with the window and replay
- * checks. KNOWN: the device as this request already read it (NULL: read it).
+ * checks. KNOWN and KNOWN_DMK: the device and its DMK as this request
+ * already read them (NULL: read them).
  */
 static int device_req(struct srv_req *r, json_t *body, const char *id,
-		      const struct skap_device *known, struct device_req *q)
+		      const struct skap_device *known, const uint8_t *known_dmk,
+		      struct device_req *q)
 {
 	int64_t now = (int64_t)time(NULL);
 	int present, err;
@@ -576,10 +578,13 @@ static int device_req(struct srv_req *r, json_t *body, const char *id,
 		srv_bad_field(r, "ts", "is required");
 		return -1;
 	}
-	if (known)
+	if (known) {
 		q->d = *known;
-	if (!skap_id_valid(id) || (!known && skap_device_get(r->srv->st, id, &q->d)) ||
-	    skap_device_dmk(r->srv->st, id, q->dmk)) {
+		memcpy(q->dmk, known_dmk, sizeof(q->dmk));
+	}
+	if (!skap_id_valid(id) ||
+	    (!known && (skap_device_get(r->srv->st, id, &q->d) ||
+			skap_device_dmk(r->srv->st, id, q->dmk)))) {
 		srv_error(r, 401, "unauthenticated", "unknown device or wrong MAC");
 		return -1;
 	}
@@ -621,7 +626,7 @@ static void h_status(struct srv_req *r)
 	if (!body)
 		return;
 	if (srv_only_fields(r, body, fields) || srv_get_str(r, body, "device", 1, &id) ||
-	    device_req(r, body, id, NULL, &q))
+	    device_req(r, body, id, NULL, NULL, &q))
 		goto out;
 	if (skap_dmk_derive(q.dmk, SKAP_DMK_REQUEST, id, kreq) ||
 	    skap_device_req_mac(kreq, "status", id, (uint64_t)q.ts, q.nonce, mac) ||
@@ -656,8 +661,11 @@ out:
 	json_decref(body);
 }
 
-/* The device the TLS client certificate names (its CN), checked against the CA. */
-static int peer_device(struct srv_req *r, struct skap_device *d)
+/*
+ * The device the TLS client certificate names (its CN), checked against the
+ * CA, as a key request reads it (skap_device_get_brief), with its DMK.
+ */
+static int peer_device(struct srv_req *r, struct skap_device *d, uint8_t dmk[SKAP_DEVICE_DMK_LEN])
 {
 	SSL *ssl = request_ssl(r);
 	X509 *cert = ssl ? SSL_get1_peer_certificate(ssl) : NULL;
@@ -667,13 +675,15 @@ static int peer_device(struct srv_req *r, struct skap_device *d)
 	if (cert)
 		X509_NAME_get_text_by_NID(X509_get_subject_name(cert), NID_commonName, cn,
 					  sizeof(cn));
-	if (cert && skap_id_valid(cn) && !skap_device_get(r->srv->st, cn, d) &&
+	if (cert && skap_id_valid(cn) && !skap_device_get_brief(r->srv->st, cn, d, dmk) &&
 	    !srv_ca_check_conn_peer(r->srv, ssl, d, cert))
 		ok = 1;
 	X509_free(cert);
-	if (!ok)
+	if (!ok) {
+		skap_wipe(dmk, SKAP_DEVICE_DMK_LEN);
 		srv_error(r, 401, "certificate_required",
 			  "key requests need the device certificate (mutual TLS)");
+	}
 	return ok ? 0 : -1;
 }
 
@@ -684,7 +694,7 @@ static void h_keys(struct srv_req *r)
 	struct skap_device a, b;
 	struct skap_pair_key pk;
 	struct skap_ticket t = { 0 };
-	uint8_t kreq[32], mac[32], kresp[32], kt[32], dmk_b[32];
+	uint8_t kreq[32], mac[32], kresp[32], kt[32], dmk_a[32], dmk_b[32];
 	uint8_t sealed[SKAP_SEALED_KEY_LEN], ticket[SKAP_TICKET_MAX_LEN];
 	char kid[2 * SKAP_KID_LEN + 1], k64[SKAP_B64_LEN(sizeof(sealed)) + 1];
 	char t64[SKAP_B64_LEN(sizeof(ticket)) + 1], kid64[SKAP_B64_LEN(SKAP_KID_LEN) + 1];
@@ -693,13 +703,13 @@ static void h_keys(struct srv_req *r)
 	int64_t now = (int64_t)time(NULL);
 	json_t *body;
 
-	if (peer_device(r, &a))
+	if (peer_device(r, &a, dmk_a))
 		return;
 	body = srv_body_object(r);
 	if (!body)
-		return;
+		goto out;
 	if (srv_only_fields(r, body, fields) || srv_get_str(r, body, "peer", 1, &peer) ||
-	    device_req(r, body, a.id, &a, &q))
+	    device_req(r, body, a.id, &a, dmk_a, &q))
 		goto out;
 	if (skap_dmk_derive(q.dmk, SKAP_DMK_REQUEST, a.id, kreq) || !skap_id_valid(peer) ||
 	    skap_keyreq_mac(kreq, a.id, peer, (uint64_t)q.ts, q.nonce, mac) ||
@@ -721,7 +731,7 @@ static void h_keys(struct srv_req *r)
 		srv_error(r, 403, "not_approved", "this device is not approved (or was revoked)");
 		goto out;
 	}
-	if (srv_key_policy(r, peer, &a, &b))
+	if (srv_key_policy(r, peer, &a, &b, dmk_b))
 		goto out;
 	if (b.state != SKAP_DEVICE_APPROVED) {
 		srv_error(r, 403, "peer_not_approved", "the peer is not approved (or was revoked)");
@@ -729,7 +739,6 @@ static void h_keys(struct srv_req *r)
 	}
 	pk.expires = (uint64_t)now + TICKET_TTL_S;
 	if (skap_random(pk.key, sizeof(pk.key)) || skap_random(pk.kid, sizeof(pk.kid)) ||
-	    skap_device_dmk(r->srv->st, b.id, dmk_b) ||
 	    skap_dmk_derive(q.dmk, SKAP_DMK_RESPONSE, a.id, kresp) ||
 	    skap_dmk_derive(dmk_b, SKAP_DMK_TICKET, b.id, kt))
 		goto internal;
@@ -770,6 +779,7 @@ out:
 	skap_wipe(kreq, sizeof(kreq));
 	skap_wipe(kresp, sizeof(kresp));
 	skap_wipe(kt, sizeof(kt));
+	skap_wipe(dmk_a, sizeof(dmk_a));
 	skap_wipe(dmk_b, sizeof(dmk_b));
 	skap_wipe(&q, sizeof(q));
 	json_decref(body);

@@ -8,6 +8,8 @@
  * more than that.
  */
 
+#include <skap/secret.h>
+
 #include "server.h"
 
 #include <errno.h>
@@ -533,7 +535,7 @@ static void h_peering_one(struct srv_req *r, int64_t id, const char *rest)
 /* ---- key policy, as devices meet it ---- */
 
 int srv_key_policy(struct srv_req *r, const char *peer, const struct skap_device *a,
-		   struct skap_device *b)
+		   struct skap_device *b, uint8_t dmk_b[SKAP_DEVICE_DMK_LEN])
 {
 	static const char *const messages[] = {
 		[SKAP_KEY_NOT_APPROVED] = "this device is not approved (or was revoked)",
@@ -551,20 +553,18 @@ int srv_key_policy(struct srv_req *r, const char *peer, const struct skap_device
 		[SKAP_KEY_ROLE_RESPOND] = "role",
 	};
 	enum skap_key_refusal why = SKAP_KEY_NO_PATH;
-	int err = skap_device_get(r->srv->st, peer, b);
+	int err = skap_device_get_brief(r->srv->st, peer, b, dmk_b);
 
 	/* An unknown peer reads as one out of reach: ids of others are not probed. */
 	if (!err || err == -ENOENT || err == -EINVAL)
 		err = err ? -EPERM : skap_key_policy(r->srv->st, a, b, &why);
-	if (err == -EPERM) {
+	if (err == -EPERM)
 		srv_error(r, 403, codes[why], messages[why]);
-		return -1;
-	}
-	if (err) {
+	else if (err)
 		srv_store_error(r, err, "device");
-		return -1;
-	}
-	return 0;
+	if (err)
+		skap_wipe(dmk_b, SKAP_DEVICE_DMK_LEN);
+	return err ? -1 : 0;
 }
 
 /* ---- the group's configuration, for its approved devices ---- */

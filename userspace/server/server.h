@@ -158,12 +158,13 @@ int srv_devices_dispatch(struct srv_req *r);
 /* networks.c: networks, groups and peerings for administrators */
 int srv_networks_dispatch(struct srv_req *r);
 /*
- * Key policy for a key request of A with device PEER (its row in *B): 0, or
- * -1 after answering 403 with the refusal's code. An unknown PEER is
+ * Key policy for a key request of A with device PEER (as a key request reads
+ * it, skap_device_get_brief, in *B, its DMK in DMK_B): 0, or -1 after
+ * answering 403 with the refusal's code (DMK_B wiped). An unknown PEER is
  * answered like one out of A's networks.
  */
 int srv_key_policy(struct srv_req *r, const char *peer, const struct skap_device *a,
-		   struct skap_device *b);
+		   struct skap_device *b, uint8_t dmk_b[SKAP_DEVICE_DMK_LEN]);
 /* The configuration of D's group for D's status answer: NULL unless D is approved. */
 json_t *srv_device_config(struct srv *srv, const struct skap_device *d);
 
