@@ -5,15 +5,16 @@
  * a name up, under a lock, at every implicit fetch, which cost more than the
  * HMACs of a key request.
  *
- * HMAC (RFC 2104) is built here on SHA-256 rather than taken from
- * EVP_MAC: OpenSSL's MAC layer copies a context, sets up three digests and
- * checks parameters at every call, 2.5 times the cost of the two hashes
- * themselves, and a key ticket computes seven HMACs. The digest context is
- * one per thread, reused, and started again after every use so that it
- * never holds a keyed state between calls.
+ * HMAC (RFC 2104) is built here on libskap's own SHA-256 (sha256.h) rather
+ * than taken from EVP_MAC: OpenSSL's MAC layer copies a context, sets up
+ * three digests and checks parameters at every call, 2.5 times the cost of
+ * the two hashes themselves, and a key ticket computes seven HMACs. The
+ * hash state lives on the stack and is wiped when each hash ends.
  */
 
 #include <skap/sym.h>
+
+#include "sha256.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -22,73 +23,33 @@
 #include <pthread.h>
 #include <string.h>
 
-#define SHA256_BLOCK_LEN 64
-
 static struct {
 	EVP_CIPHER *gcm;
-	EVP_MD *sha256;
-	pthread_key_t md_ctx; /* the thread's SHA-256 context */
-	int md_ctx_ok;
 } algs;
 static pthread_once_t algs_once = PTHREAD_ONCE_INIT;
-
-static void md_ctx_free(void *ctx)
-{
-	EVP_MD_CTX_free(ctx);
-}
 
 static void algs_fetch(void)
 {
 	algs.gcm = EVP_CIPHER_fetch(NULL, "AES-256-GCM", NULL);
-	algs.sha256 = EVP_MD_fetch(NULL, "SHA256", NULL);
-	algs.md_ctx_ok = pthread_key_create(&algs.md_ctx, md_ctx_free) == 0;
 }
 
 static int algs_ready(void)
 {
 	pthread_once(&algs_once, algs_fetch);
-	return algs.gcm && algs.sha256 && algs.md_ctx_ok;
+	return algs.gcm != NULL;
 }
 
-/* This thread's SHA-256 context, made at its first use (NULL: out of memory). */
-static EVP_MD_CTX *sha256_ctx(void)
+/* SHA-256 of PREFIX (PREFIX_LEN bytes, may be 0) followed by N parts. */
+static void sha256_parts(const void *prefix, size_t prefix_len, const void *const *parts,
+			 const size_t *lens, size_t n, uint8_t out[SKAP_SHA256_LEN])
 {
-	EVP_MD_CTX *ctx;
+	struct sha256 c;
 
-	if (!algs_ready())
-		return NULL;
-	ctx = pthread_getspecific(algs.md_ctx);
-	if (ctx)
-		return ctx;
-	ctx = EVP_MD_CTX_new();
-	if (ctx && pthread_setspecific(algs.md_ctx, ctx)) {
-		EVP_MD_CTX_free(ctx);
-		ctx = NULL;
-	}
-	return ctx;
-}
-
-/*
- * SHA-256 of PREFIX (PREFIX_LEN bytes, may be 0) followed by N parts, in
- * CTX. CTX is started again afterwards: its state, the hash of what may be
- * keyed input, does not outlive the call.
- */
-static int sha256_parts(EVP_MD_CTX *ctx, const void *prefix, size_t prefix_len,
-			const void *const *parts, const size_t *lens, size_t n,
-			uint8_t out[SKAP_SHA256_LEN])
-{
-	unsigned int len = 0;
-	int ok = EVP_DigestInit_ex2(ctx, algs.sha256, NULL) == 1 &&
-		 EVP_DigestUpdate(ctx, prefix, prefix_len) == 1;
-
-	for (size_t i = 0; ok && i < n; i++)
-		ok = EVP_DigestUpdate(ctx, parts[i], lens[i]) == 1;
-	ok = ok && EVP_DigestFinal_ex(ctx, out, &len) == 1 && len == SKAP_SHA256_LEN;
-	if (EVP_DigestInit_ex2(ctx, algs.sha256, NULL) != 1)
-		EVP_MD_CTX_reset(ctx); /* frees the provider's state, wiped */
-	if (!ok)
-		OPENSSL_cleanse(out, SKAP_SHA256_LEN);
-	return ok ? 0 : -EIO;
+	sha256_init(&c);
+	sha256_update(&c, prefix, prefix_len);
+	for (size_t i = 0; i < n; i++)
+		sha256_update(&c, parts[i], lens[i]);
+	sha256_final(&c, out);
 }
 
 static int gcm(int enc, const uint8_t *key, const uint8_t *nonce, const void *aad, size_t aad_len,
@@ -146,30 +107,24 @@ int skap_aead_open(const uint8_t key[SKAP_AEAD_KEY_LEN], const uint8_t nonce[SKA
 int skap_hmac(const void *key, size_t key_len, const void *const *parts, const size_t *lens,
 	      size_t n, uint8_t out[SKAP_HMAC_LEN])
 {
-	EVP_MD_CTX *ctx = sha256_ctx();
 	uint8_t pad[SHA256_BLOCK_LEN] = { 0 }, inner[SKAP_SHA256_LEN];
 	const void *outer_parts[1] = { inner };
 	const size_t outer_lens[1] = { sizeof(inner) };
-	int err = ctx ? 0 : -EIO;
 
 	/* A key longer than a block is replaced by its hash; a shorter one is padded with zeros. */
-	if (!err && key_len > sizeof(pad))
-		err = sha256_parts(ctx, key, key_len, NULL, NULL, 0, pad);
-	else if (!err && key_len)
+	if (key_len > sizeof(pad))
+		sha256_parts(key, key_len, NULL, NULL, 0, pad);
+	else if (key_len)
 		memcpy(pad, key, key_len);
 	for (size_t i = 0; i < sizeof(pad); i++)
 		pad[i] ^= 0x36;
-	if (!err)
-		err = sha256_parts(ctx, pad, sizeof(pad), parts, lens, n, inner);
+	sha256_parts(pad, sizeof(pad), parts, lens, n, inner);
 	for (size_t i = 0; i < sizeof(pad); i++)
 		pad[i] ^= 0x36 ^ 0x5c;
-	if (!err)
-		err = sha256_parts(ctx, pad, sizeof(pad), outer_parts, outer_lens, 1, out);
+	sha256_parts(pad, sizeof(pad), outer_parts, outer_lens, 1, out);
 	OPENSSL_cleanse(pad, sizeof(pad));
 	OPENSSL_cleanse(inner, sizeof(inner));
-	if (err)
-		OPENSSL_cleanse(out, SKAP_HMAC_LEN);
-	return err;
+	return 0;
 }
 
 /* HKDF (RFC 5869) over skap_hmac: OpenSSL's KDF fetches its digest at every call. */
@@ -225,13 +180,8 @@ int skap_hkdf(const void *salt, size_t salt_len, const void *ikm, size_t ikm_len
 
 int skap_sha256(const void *data, size_t len, uint8_t out[SKAP_SHA256_LEN])
 {
-	EVP_MD_CTX *ctx = sha256_ctx();
-
-	if (!ctx) {
-		OPENSSL_cleanse(out, SKAP_SHA256_LEN);
-		return -EIO;
-	}
-	return sha256_parts(ctx, data, len, NULL, NULL, 0, out);
+	sha256_parts(data, len, NULL, NULL, 0, out);
+	return 0;
 }
 
 int skap_ct_compare(const void *a, const void *b, size_t len)
