@@ -13,6 +13,7 @@
 #include <string.h>
 
 #if defined(__x86_64__) && defined(__GNUC__)
+#include <cpuid.h>
 #include <immintrin.h>
 #define HAVE_SHANI 1
 #endif
@@ -162,11 +163,16 @@ __attribute__((target("sha,sse4.1"))) static void blocks_shani(uint32_t h[8],
 	_mm_storeu_si128((__m128i *)&h[4], _mm_alignr_epi8(cdgh, t, 8));
 }
 
+/* CPUID leaf 7 EBX bit 29: SHA; leaf 1 ECX bits 9 and 19: SSSE3 and SSE4.1. */
 sha256_blocks_fn *sha256_blocks_shani(void)
 {
-	__builtin_cpu_init();
-	return __builtin_cpu_supports("sha") && __builtin_cpu_supports("sse4.1") ? blocks_shani
-										   : NULL;
+	unsigned int a, b, c, d;
+
+	if (!__get_cpuid(1, &a, &b, &c, &d) || !(c & 1u << 9) || !(c & 1u << 19))
+		return NULL;
+	if (!__get_cpuid_count(7, 0, &a, &b, &c, &d) || !(b & 1u << 29))
+		return NULL;
+	return blocks_shani;
 }
 #else
 sha256_blocks_fn *sha256_blocks_shani(void)
