@@ -14,6 +14,7 @@
 #include <openssl/evp.h>
 #include <openssl/params.h>
 #include <openssl/rand.h>
+#include <pthread.h>
 #include <string.h>
 
 #include "ct.h"
@@ -21,28 +22,67 @@
 static const uint8_t xwing_label[6] = { 0x5c, 0x2e, 0x2f, 0x2f, 0x5e, 0x5c };
 
 /*
- * An X25519 private-key object. OpenSSL computes the public value whenever
- * it builds a private key from the scalar alone, one scalar multiplication;
- * given PUB (the caller's own X25519(scalar, 9)), it takes it as is.
+ * This thread's context for building X25519 keys, made once: a context
+ * made by name looks the algorithm up in OpenSSL's provider store under a
+ * lock, and an encapsulation built three keys that way, more than a tenth
+ * of its cost.
  */
-static EVP_PKEY *x25519_private(const uint8_t scalar[32], const uint8_t *pub)
+static pthread_key_t fromdata_key;
+static pthread_once_t fromdata_once = PTHREAD_ONCE_INIT;
+static int fromdata_key_ok;
+
+static void fromdata_ctx_free(void *ctx)
+{
+	EVP_PKEY_CTX_free(ctx);
+}
+
+static void fromdata_key_make(void)
+{
+	fromdata_key_ok = pthread_key_create(&fromdata_key, fromdata_ctx_free) == 0;
+}
+
+static EVP_PKEY_CTX *fromdata_ctx(void)
 {
 	EVP_PKEY_CTX *ctx;
-	EVP_PKEY *key = NULL;
-	OSSL_PARAM params[3];
 
-	if (!pub)
-		return EVP_PKEY_new_raw_private_key(EVP_PKEY_X25519, NULL, scalar, 32);
-	params[0] = OSSL_PARAM_construct_octet_string(OSSL_PKEY_PARAM_PRIV_KEY, (void *)scalar, 32);
-	params[1] = OSSL_PARAM_construct_octet_string(OSSL_PKEY_PARAM_PUB_KEY, (void *)pub, 32);
-	params[2] = OSSL_PARAM_construct_end();
+	pthread_once(&fromdata_once, fromdata_key_make);
+	if (!fromdata_key_ok)
+		return NULL;
+	ctx = pthread_getspecific(fromdata_key);
+	if (ctx)
+		return ctx;
 	ctx = EVP_PKEY_CTX_new_from_name(NULL, "X25519", NULL);
-	if (!ctx || EVP_PKEY_fromdata_init(ctx) != 1 ||
-	    EVP_PKEY_fromdata(ctx, &key, EVP_PKEY_KEYPAIR, params) != 1) {
+	if (ctx && (EVP_PKEY_fromdata_init(ctx) != 1 || pthread_setspecific(fromdata_key, ctx))) {
+		EVP_PKEY_CTX_free(ctx);
+		ctx = NULL;
+	}
+	return ctx;
+}
+
+/*
+ * An X25519 key object: with SCALAR a private key, else the public key PUB.
+ * OpenSSL computes the public value whenever it builds a private key from
+ * the scalar alone, one scalar multiplication; given PUB (the caller's own
+ * X25519(scalar, 9)), it takes it as is.
+ */
+static EVP_PKEY *x25519_key(const uint8_t *scalar, const uint8_t *pub)
+{
+	EVP_PKEY_CTX *ctx = fromdata_ctx();
+	EVP_PKEY *key = NULL;
+	OSSL_PARAM params[3], *p = params;
+
+	if (!ctx)
+		return NULL;
+	if (scalar)
+		*p++ = OSSL_PARAM_construct_octet_string(OSSL_PKEY_PARAM_PRIV_KEY, (void *)scalar, 32);
+	if (pub)
+		*p++ = OSSL_PARAM_construct_octet_string(OSSL_PKEY_PARAM_PUB_KEY, (void *)pub, 32);
+	*p = OSSL_PARAM_construct_end();
+	if (EVP_PKEY_fromdata(ctx, &key, scalar ? EVP_PKEY_KEYPAIR : EVP_PKEY_PUBLIC_KEY,
+			      params) != 1) {
 		EVP_PKEY_free(key);
 		key = NULL;
 	}
-	EVP_PKEY_CTX_free(ctx);
 	return key;
 }
 
@@ -56,8 +96,8 @@ static EVP_PKEY *x25519_private(const uint8_t scalar[32], const uint8_t *pub)
 static int x25519(const uint8_t scalar[32], const uint8_t *known_pub, const uint8_t *point,
 		  uint8_t *pub, uint8_t *shared)
 {
-	EVP_PKEY *priv = x25519_private(scalar, known_pub);
-	EVP_PKEY *peer = point ? EVP_PKEY_new_raw_public_key(EVP_PKEY_X25519, NULL, point, 32) : NULL;
+	EVP_PKEY *priv = x25519_key(scalar, known_pub);
+	EVP_PKEY *peer = point ? x25519_key(NULL, point) : NULL;
 	EVP_PKEY_CTX *ctx = priv && point ? EVP_PKEY_CTX_new(priv, NULL) : NULL;
 	size_t len = 32, plen = 32;
 	int ok = priv != NULL;
