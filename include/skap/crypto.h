@@ -53,7 +53,12 @@ int skap_ed25519_public(const uint8_t seed[SKAP_ED25519_SEED_LEN],
 /* SIG over MSG (MSG may be NULL when LEN is 0). 0 or -EIO. */
 int skap_ed25519_sign(const uint8_t seed[SKAP_ED25519_SEED_LEN], const void *msg, size_t len,
 		      uint8_t sig[SKAP_ED25519_SIG_LEN]);
-/* 0 when SIG is PUB's signature of MSG, -EBADMSG when not (or PUB is invalid). */
+/*
+ * 0 when SIG is PUB's signature of MSG (RFC 8032 section 5.1.7, S below the
+ * group order, the encoding of [S]B - [k]A compared with R), -EBADMSG when
+ * not. Also -EBADMSG for a PUB that is no point, is encoded with y not
+ * below p, or has small order: anyone can sign for a key of small order.
+ */
 int skap_ed25519_verify(const uint8_t pub[SKAP_ED25519_PUB_LEN], const void *msg, size_t len,
 			const uint8_t sig[SKAP_ED25519_SIG_LEN]);
 
