@@ -56,9 +56,40 @@ static void store_be32(uint8_t *p, uint32_t v)
 	p[3] = (uint8_t)v;
 }
 
+/*
+ * Round T of section 6.2.2 with the working variables named in rotation,
+ * so that eight rounds in a row move no variable; W is the schedule as a
+ * ring of the last 16 words.
+ */
+#define BSIG0(x) (rotr(x, 2) ^ rotr(x, 13) ^ rotr(x, 22))
+#define BSIG1(x) (rotr(x, 6) ^ rotr(x, 11) ^ rotr(x, 25))
+#define SSIG0(x) (rotr(x, 7) ^ rotr(x, 18) ^ ((x) >> 3))
+#define SSIG1(x) (rotr(x, 17) ^ rotr(x, 19) ^ ((x) >> 10))
+#define ROUND(a, b, c, d, e, f, g, h, t)                                                       \
+	do {                                                                                   \
+		if ((t) >= 16)                                                                 \
+			w[(t) & 15] += SSIG1(w[((t) - 2) & 15]) + w[((t) - 7) & 15] +          \
+				       SSIG0(w[((t) - 15) & 15]);                              \
+		t1 = h + BSIG1(e) + ((e & f) ^ (~e & g)) + k[t] + w[(t) & 15];                 \
+		d += t1;                                                                       \
+		h = t1 + BSIG0(a) + ((a & b) ^ (a & c) ^ (b & c));                             \
+	} while (0)
+
+#define EIGHT_ROUNDS(t)                                                                        \
+	do {                                                                                   \
+		ROUND(a, b, c, d, e, f, g, hh, (t));                                           \
+		ROUND(hh, a, b, c, d, e, f, g, (t) + 1);                                       \
+		ROUND(g, hh, a, b, c, d, e, f, (t) + 2);                                       \
+		ROUND(f, g, hh, a, b, c, d, e, (t) + 3);                                       \
+		ROUND(e, f, g, hh, a, b, c, d, (t) + 4);                                       \
+		ROUND(d, e, f, g, hh, a, b, c, (t) + 5);                                       \
+		ROUND(c, d, e, f, g, hh, a, b, (t) + 6);                                       \
+		ROUND(b, c, d, e, f, g, hh, a, (t) + 7);                                       \
+	} while (0)
+
 void sha256_blocks_portable(uint32_t h[8], const uint8_t *data, size_t n)
 {
-	uint32_t w[64];
+	uint32_t w[16], t1;
 
 	for (; n; n--, data += SHA256_BLOCK_LEN) {
 		uint32_t a = h[0], b = h[1], c = h[2], d = h[3], e = h[4], f = h[5], g = h[6],
@@ -66,27 +97,15 @@ void sha256_blocks_portable(uint32_t h[8], const uint8_t *data, size_t n)
 
 		for (int t = 0; t < 16; t++)
 			w[t] = load_be32(data + 4 * t);
-		for (int t = 16; t < 64; t++) {
-			uint32_t s0 = rotr(w[t - 15], 7) ^ rotr(w[t - 15], 18) ^ (w[t - 15] >> 3);
-			uint32_t s1 = rotr(w[t - 2], 17) ^ rotr(w[t - 2], 19) ^ (w[t - 2] >> 10);
-
-			w[t] = s1 + w[t - 7] + s0 + w[t - 16];
-		}
-		for (int t = 0; t < 64; t++) {
-			uint32_t t1 = hh + (rotr(e, 6) ^ rotr(e, 11) ^ rotr(e, 25)) +
-				      ((e & f) ^ (~e & g)) + k[t] + w[t];
-			uint32_t t2 = (rotr(a, 2) ^ rotr(a, 13) ^ rotr(a, 22)) +
-				      ((a & b) ^ (a & c) ^ (b & c));
-
-			hh = g;
-			g = f;
-			f = e;
-			e = d + t1;
-			d = c;
-			c = b;
-			b = a;
-			a = t1 + t2;
-		}
+		/* Written out with constant T: the schedule's test and indexes fold away. */
+		EIGHT_ROUNDS(0);
+		EIGHT_ROUNDS(8);
+		EIGHT_ROUNDS(16);
+		EIGHT_ROUNDS(24);
+		EIGHT_ROUNDS(32);
+		EIGHT_ROUNDS(40);
+		EIGHT_ROUNDS(48);
+		EIGHT_ROUNDS(56);
 		h[0] += a;
 		h[1] += b;
 		h[2] += c;
