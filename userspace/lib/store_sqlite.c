@@ -394,10 +394,11 @@ int st_audit_insert(struct skap_store *st, int64_t tenant_id, const char *actor,
 		sqlite3_bind_int64(s, 2, tenant_id);
 	else
 		sqlite3_bind_null(s, 2);
-	sqlite3_bind_text(s, 3, actor, -1, SQLITE_TRANSIENT);
+	/* No copies: st_step_done unbinds them before this returns. */
+	sqlite3_bind_text(s, 3, actor, -1, SQLITE_STATIC);
 	sqlite3_bind_text(s, 4, action, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 5, object ? object : "", -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(s, 6, detail ? detail : "", -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(s, 5, object ? object : "", -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 6, detail ? detail : "", -1, SQLITE_STATIC);
 	return st_step_done(st, s);
 }
 
@@ -1594,6 +1595,16 @@ int skap_audit_append(struct skap_store *st, int64_t tenant_id, const char *acto
 	    !st_text_valid(action, 47) || (object && !st_text_valid(object, SKAP_NAME_MAX + 31)) ||
 	    (detail && !st_text_valid(detail, SKAP_DESC_MAX)))
 		return -EINVAL;
+	if (st->batch) {
+		/*
+		 * One INSERT is atomic by itself: inside a batch it needs no
+		 * savepoint of its own (two statements saved on every key ticket).
+		 */
+		if (batch_lost(st))
+			return -EIO;
+		err = st_audit_insert(st, tenant_id, actor, action, object, detail);
+		return batch_lost(st) && !err ? -EIO : err;
+	}
 	err = st_tx_begin(st);
 	if (err)
 		return err;
