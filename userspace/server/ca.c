@@ -228,13 +228,15 @@ int srv_ca_check_peer(struct srv *srv, const struct skap_device *d, X509 *cert)
  * What the first full check on a TLS connection proved: its peer
  * certificate (fixed for the connection: renegotiation is off and no
  * post-handshake authentication is asked) belongs to this device, key and
- * tenant. Tenant CAs are never replaced, so the proof stands while the
- * device row still names the same key and tenant.
+ * tenant, and is valid until NOT_AFTER. Tenant CAs are never replaced, so
+ * the proof stands while the device row still names the same key and
+ * tenant and the certificate has not expired.
  */
 struct peer_proof {
 	char id[SKAP_DEVICE_ID_MAX + 1];
 	int64_t tenant_id;
 	uint8_t public_key[SKAP_DEVICE_PUB_LEN];
+	int64_t not_after; /* seconds since the epoch */
 };
 
 static void proof_free(void *parent, void *ptr, CRYPTO_EX_DATA *ad, int idx, long argl, void *argp)
@@ -251,17 +253,34 @@ static int proof_index(void)
 	return idx;
 }
 
+static struct peer_proof *proof_of(SSL *ssl)
+{
+	int idx = proof_index();
+
+	return idx >= 0 ? SSL_get_ex_data(ssl, idx) : NULL;
+}
+
+const char *srv_ca_conn_peer_id(SSL *ssl)
+{
+	struct peer_proof *p = proof_of(ssl);
+
+	return p && (int64_t)time(NULL) < p->not_after ? p->id : NULL;
+}
+
 int srv_ca_check_conn_peer(struct srv *srv, SSL *ssl, const struct skap_device *d, X509 *cert)
 {
 	int idx = proof_index();
-	struct peer_proof *p = idx >= 0 ? SSL_get_ex_data(ssl, idx) : NULL;
+	struct peer_proof *p = proof_of(ssl);
+	int days, secs;
 
 	if (p && !strcmp(p->id, d->id) && p->tenant_id == d->tenant_id &&
 	    !memcmp(p->public_key, d->public_key, sizeof(p->public_key)))
-		/* The certificate's validity period is not part of the proof. */
-		return X509_cmp_current_time(X509_get0_notAfter(cert)) > 0 ? 0 : -EACCES;
-	if (srv_ca_check_peer(srv, d, cert))
+		return (int64_t)time(NULL) < p->not_after ? 0 : -EACCES;
+	if (!cert || srv_ca_check_peer(srv, d, cert))
 		return -EACCES;
+	/* How long it stays valid, from now: the proof keeps the end as a number. */
+	if (!ASN1_TIME_diff(&days, &secs, NULL, X509_get0_notAfter(cert)))
+		return 0; /* checked, just not remembered */
 	if (idx < 0)
 		return 0;
 	if (!p) {
@@ -274,5 +293,6 @@ int srv_ca_check_conn_peer(struct srv *srv, SSL *ssl, const struct skap_device *
 	snprintf(p->id, sizeof(p->id), "%s", d->id);
 	p->tenant_id = d->tenant_id;
 	memcpy(p->public_key, d->public_key, sizeof(p->public_key));
+	p->not_after = (int64_t)time(NULL) + (int64_t)days * 86400 + secs;
 	return 0;
 }

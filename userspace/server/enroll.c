@@ -668,10 +668,16 @@ out:
 static int peer_device(struct srv_req *r, struct skap_device *d, uint8_t dmk[SKAP_DEVICE_DMK_LEN])
 {
 	SSL *ssl = request_ssl(r);
-	X509 *cert = ssl ? SSL_get1_peer_certificate(ssl) : NULL;
+	const char *proved = ssl ? srv_ca_conn_peer_id(ssl) : NULL;
+	X509 *cert;
 	char cn[SKAP_ID_MAX + 2] = "";
 	int ok = 0;
 
+	/* An earlier request on this connection proved whose certificate it is. */
+	if (proved && !skap_device_get_brief(r->srv->st, proved, d, dmk) &&
+	    !srv_ca_check_conn_peer(r->srv, ssl, d, NULL))
+		return 0;
+	cert = ssl ? SSL_get1_peer_certificate(ssl) : NULL;
 	if (cert)
 		X509_NAME_get_text_by_NID(X509_get_subject_name(cert), NID_commonName, cn,
 					  sizeof(cn));

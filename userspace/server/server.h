@@ -181,7 +181,14 @@ int srv_ca_issue(struct srv *srv, const struct skap_device *d, const char *tenan
  * carries D's identity key. */
 int srv_ca_check_peer(struct srv *srv, const struct skap_device *d, X509 *cert);
 /* The same for the peer of SSL, checked in full once per connection; every later call
- * still checks D's key and tenant against what was proved, and the expiry. */
+ * still checks D's key and tenant against what was proved, and the expiry. CERT may be
+ * NULL for those later calls. */
 int srv_ca_check_conn_peer(struct srv *srv, SSL *ssl, const struct skap_device *d, X509 *cert);
+/*
+ * The device id that the peer certificate of SSL was proved (by a full
+ * srv_ca_check_conn_peer) to belong to, while that certificate is valid;
+ * NULL before. Spares a request the certificate's parsing.
+ */
+const char *srv_ca_conn_peer_id(SSL *ssl);
 
 #endif /* SKAP_SERVER_H */
