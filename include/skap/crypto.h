@@ -54,6 +54,19 @@ int skap_ed25519_public(const uint8_t seed[SKAP_ED25519_SEED_LEN],
 int skap_ed25519_sign(const uint8_t seed[SKAP_ED25519_SEED_LEN], const void *msg, size_t len,
 		      uint8_t sig[SKAP_ED25519_SIG_LEN]);
 /*
+ * An Ed25519 private key made ready once. OpenSSL derives the public key
+ * (a scalar multiplication) whenever it makes a key from a seed, so
+ * skap_ed25519_public and skap_ed25519_sign each pay one; a signer pays it
+ * once for its public key and any number of signatures. PUB may be NULL.
+ * The key lives in OpenSSL's memory, wiped when the signer is freed.
+ */
+struct skap_ed25519_signer;
+int skap_ed25519_signer_new(const uint8_t seed[SKAP_ED25519_SEED_LEN],
+			    uint8_t pub[SKAP_ED25519_PUB_LEN], struct skap_ed25519_signer **out);
+int skap_ed25519_signer_sign(const struct skap_ed25519_signer *s, const void *msg, size_t len,
+			     uint8_t sig[SKAP_ED25519_SIG_LEN]);
+void skap_ed25519_signer_free(struct skap_ed25519_signer *s);
+/*
  * 0 when SIG is PUB's signature of MSG (RFC 8032 section 5.1.7, S below the
  * group order, the encoding of [S]B - [k]A compared with R), -EBADMSG when
  * not. Also -EBADMSG for a PUB that is no point, is encoded with y not

@@ -29,9 +29,12 @@ struct skap_enroll_params {
 	const uint8_t *qkey;
 };
 
-/* Enrolls the identity (SEED, PUB). The DMK is in ANS: the caller keeps it and wipes it. */
+/*
+ * Enrolls the identity PUB, whose private key ID signs the request. The DMK
+ * is in ANS: the caller keeps it and wipes it.
+ */
 int skap_platform_enroll(struct skap_https *h, const struct skap_enroll_params *p,
-		       const uint8_t seed[SKAP_ED25519_SEED_LEN],
+		       const struct skap_ed25519_signer *id,
 		       const uint8_t pub[SKAP_ED25519_PUB_LEN], struct skap_enroll_answer *ans,
 		       struct skap_platform_error *err);
 /* The device's state, and its certificate once approved. */

@@ -141,6 +141,7 @@ static int cmd_enroll(struct skap_https *h, int argc, char **argv)
 	struct skap_enroll_params p = { .report = &rep };
 	char pw[300] = "", qtext[64];
 	uint8_t qkey[32], other_seed[32], other_pub[32];
+	struct skap_ed25519_signer *signer;
 	struct skap_platform_error e;
 	struct skap_enroll_answer ans;
 	const char *state = NULL;
@@ -181,7 +182,10 @@ static int cmd_enroll(struct skap_https *h, int argc, char **argv)
 	    skap_ed25519_keygen(other_seed, other_pub))
 		return 2;
 	/* --mis-sign: the request carries one key and is signed by another. */
-	ret = skap_platform_enroll(h, &p, mis_sign ? other_seed : d.seed, d.pub, &ans, &e);
+	if (skap_ed25519_signer_new(mis_sign ? other_seed : d.seed, NULL, &signer))
+		return 2;
+	ret = skap_platform_enroll(h, &p, signer, d.pub, &ans, &e);
+	skap_ed25519_signer_free(signer);
 	if (ret)
 		return refused(ret, &e);
 	snprintf(d.id, sizeof(d.id), "%s", ans.device_id);

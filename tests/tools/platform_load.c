@@ -118,11 +118,15 @@ static int enroll(struct skap_https *h, struct device *d, char *why, size_t why_
 					.report = &rep };
 	struct skap_platform_error err;
 	struct skap_enroll_answer ans;
+	struct skap_ed25519_signer *id;
 	int ret;
 
-	if (skap_ed25519_keygen(d->seed, d->pub))
+	/* One derivation of the public key serves it and the signature. */
+	if (skap_random(d->seed, sizeof(d->seed)) ||
+	    skap_ed25519_signer_new(d->seed, d->pub, &id))
 		return -1;
-	ret = skap_platform_enroll(h, &p, d->seed, d->pub, &ans, &err);
+	ret = skap_platform_enroll(h, &p, id, d->pub, &ans, &err);
+	skap_ed25519_signer_free(id);
 	if (ret) {
 		snprintf(why, why_size, "enroll: %.200s", ret == -EACCES ? err.message : strerror(-ret));
 		return -1;

@@ -104,6 +104,34 @@ TEST(ed25519_rfc8032_section_7_1)
 	}
 }
 
+/* A signer: the public key and signatures of skap_ed25519_public and _sign (Ed25519 is deterministic). */
+TEST(ed25519_signer_as_the_one_shot_calls)
+{
+	uint8_t seed[32], pub[32], want_pub[32], sig[64], want_sig[64], msg[77];
+	struct skap_ed25519_signer *s;
+
+	ASSERT_EQ(0, skap_random(seed, sizeof(seed)));
+	ASSERT_EQ(0, skap_random(msg, sizeof(msg)));
+	ASSERT_EQ(0, skap_ed25519_public(seed, want_pub));
+	ASSERT_EQ(0, skap_ed25519_sign(seed, msg, sizeof(msg), want_sig));
+	ASSERT_EQ(0, skap_ed25519_signer_new(seed, pub, &s));
+	EXPECT_EQ(0, memcmp(pub, want_pub, sizeof(pub)));
+	for (int i = 0; i < 2; i++) {
+		memset(sig, 0, sizeof(sig));
+		ASSERT_EQ(0, skap_ed25519_signer_sign(s, msg, sizeof(msg), sig));
+		EXPECT_EQ(0, memcmp(sig, want_sig, sizeof(sig)));
+	}
+	ASSERT_EQ(0, skap_ed25519_signer_sign(s, NULL, 0, sig));
+	EXPECT_EQ(0, skap_ed25519_verify(pub, NULL, 0, sig));
+	skap_ed25519_signer_free(s);
+	ASSERT_EQ(0, skap_ed25519_signer_new(seed, NULL, &s));
+	ASSERT_EQ(0, skap_ed25519_signer_sign(s, msg, sizeof(msg), sig));
+	EXPECT_EQ(0, memcmp(sig, want_sig, sizeof(sig)));
+	skap_ed25519_signer_free(s);
+	skap_ed25519_signer_free(NULL);
+	EXPECT_EQ(-EIO, skap_ed25519_signer_sign(NULL, msg, sizeof(msg), sig));
+}
+
 TEST(ed25519_forgeries_refused)
 {
 	uint8_t seed[32], pub[32], sig[64], other_seed[32], other_pub[32];

@@ -9,6 +9,7 @@
 #include <skap/crypto.h>
 
 #include <errno.h>
+#include <stdlib.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 
@@ -94,22 +95,68 @@ int skap_ed25519_keygen(uint8_t seed[SKAP_ED25519_SEED_LEN], uint8_t pub[SKAP_ED
 	return 0;
 }
 
-int skap_ed25519_sign(const uint8_t seed[SKAP_ED25519_SEED_LEN], const void *msg, size_t len,
-		      uint8_t sig[SKAP_ED25519_SIG_LEN])
+struct skap_ed25519_signer {
+	EVP_PKEY *key;
+};
+
+int skap_ed25519_signer_new(const uint8_t seed[SKAP_ED25519_SEED_LEN],
+			    uint8_t pub[SKAP_ED25519_PUB_LEN], struct skap_ed25519_signer **out)
+{
+	struct skap_ed25519_signer *s = calloc(1, sizeof(*s));
+	size_t len = SKAP_ED25519_PUB_LEN;
+
+	*out = NULL;
+	if (s)
+		s->key = EVP_PKEY_new_raw_private_key(EVP_PKEY_ED25519, NULL, seed, 32);
+	if (!s || !s->key ||
+	    (pub && (EVP_PKEY_get_raw_public_key(s->key, pub, &len) != 1 ||
+		     len != SKAP_ED25519_PUB_LEN))) {
+		skap_ed25519_signer_free(s);
+		if (pub)
+			OPENSSL_cleanse(pub, SKAP_ED25519_PUB_LEN);
+		return -EIO;
+	}
+	*out = s;
+	return 0;
+}
+
+int skap_ed25519_signer_sign(const struct skap_ed25519_signer *s, const void *msg, size_t len,
+			     uint8_t sig[SKAP_ED25519_SIG_LEN])
 {
 	static const uint8_t empty[1];
-	EVP_PKEY *pkey = EVP_PKEY_new_raw_private_key(EVP_PKEY_ED25519, NULL, seed, 32);
 	EVP_MD_CTX *md = EVP_MD_CTX_new();
 	size_t siglen = SKAP_ED25519_SIG_LEN;
-	int ok = pkey && md && EVP_DigestSignInit_ex(md, NULL, NULL, NULL, NULL, pkey, NULL) == 1 &&
+	int ok = s && md &&
+		 EVP_DigestSignInit_ex(md, NULL, NULL, NULL, NULL, s->key, NULL) == 1 &&
 		 EVP_DigestSign(md, sig, &siglen, len ? msg : empty, len) == 1 &&
 		 siglen == SKAP_ED25519_SIG_LEN;
 
 	EVP_MD_CTX_free(md);
-	EVP_PKEY_free(pkey);
 	if (!ok) {
 		OPENSSL_cleanse(sig, SKAP_ED25519_SIG_LEN);
 		return -EIO;
 	}
 	return 0;
+}
+
+void skap_ed25519_signer_free(struct skap_ed25519_signer *s)
+{
+	if (!s)
+		return;
+	EVP_PKEY_free(s->key);
+	free(s);
+}
+
+int skap_ed25519_sign(const uint8_t seed[SKAP_ED25519_SEED_LEN], const void *msg, size_t len,
+		      uint8_t sig[SKAP_ED25519_SIG_LEN])
+{
+	struct skap_ed25519_signer *s;
+	int ret = skap_ed25519_signer_new(seed, NULL, &s);
+
+	if (!ret)
+		ret = skap_ed25519_signer_sign(s, msg, len, sig);
+	else
+		OPENSSL_cleanse(sig, SKAP_ED25519_SIG_LEN);
+	skap_ed25519_signer_free(s);
+	return ret;
 }

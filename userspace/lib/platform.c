@@ -77,7 +77,7 @@ static int kem_step(struct skap_https *h, uint8_t ek[SKAP_XWING_PK_BYTES],
 }
 
 int skap_platform_enroll(struct skap_https *h, const struct skap_enroll_params *p,
-		       const uint8_t seed[SKAP_ED25519_SEED_LEN],
+		       const struct skap_ed25519_signer *id,
 		       const uint8_t pub[SKAP_ED25519_PUB_LEN], struct skap_enroll_answer *ans,
 		       struct skap_platform_error *err)
 {
@@ -108,7 +108,7 @@ int skap_platform_enroll(struct skap_https *h, const struct skap_enroll_params *
 	}
 	if (!ret) {
 		req = skap_devmsg_enroll_request(p->method, pub, binding, &p->cred, p->report);
-		ret = req ? skap_enroll_sign(seed, req, strlen(req), sig) : -EINVAL;
+		ret = req ? skap_enroll_sign_with(id, req, strlen(req), sig) : -EINVAL;
 	}
 	if (!ret) {
 		if (p->method == SKAP_ENROLL_QKEY)

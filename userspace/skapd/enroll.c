@@ -216,6 +216,7 @@ static int do_enroll(struct enroll_opts *o)
 	struct skap_platform_error err;
 	struct skap_enroll_answer ans;
 	struct skapd_identity idn;
+	struct skap_ed25519_signer *signer = NULL;
 	struct report_buf rep;
 	struct skap_https *h;
 	int ret, dev;
@@ -255,7 +256,10 @@ static int do_enroll(struct enroll_opts *o)
 		skapd_identity_free(&idn);
 		return EXIT_FAIL;
 	}
-	ret = skap_platform_enroll(h, &o->p, idn.seed, idn.pub, &ans, &err);
+	ret = skap_ed25519_signer_new(idn.seed, NULL, &signer);
+	if (!ret)
+		ret = skap_platform_enroll(h, &o->p, signer, idn.pub, &ans, &err);
+	skap_ed25519_signer_free(signer);
 	skap_https_close(h);
 	skap_wipe(o->password, sizeof(o->password));
 	if (ret) {
