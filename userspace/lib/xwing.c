@@ -24,8 +24,8 @@ static const uint8_t xwing_label[6] = { 0x5c, 0x2e, 0x2f, 0x2f, 0x5e, 0x5c };
 /*
  * This thread's context for building X25519 keys, made once: a context
  * made by name looks the algorithm up in OpenSSL's provider store under a
- * lock, and an encapsulation built three keys that way, more than a tenth
- * of its cost.
+ * lock, and an encapsulation built three keys that way (about 3 % of its
+ * time).
  */
 static pthread_key_t fromdata_key;
 static pthread_once_t fromdata_once = PTHREAD_ONCE_INIT;
