@@ -54,12 +54,9 @@ int skap_enroll_method_parse(const char *s, enum skap_enroll_method *m);
 /* OpenSSH's form: "SHA256:" + unpadded base64 of SHA-256(public key). */
 int skap_fingerprint(const uint8_t pub[SKAP_ED25519_PUB_LEN], char out[SKAP_FINGERPRINT_SIZE]);
 
-/* Proof of possession: Ed25519 over "skap1 enroll" || REQ. */
-int skap_enroll_sign(const uint8_t seed[SKAP_ED25519_SEED_LEN], const void *req, size_t len,
+/* Proof of possession: Ed25519 by the identity ID over "skap1 enroll" || REQ. */
+int skap_enroll_sign(const struct skap_ed25519_signer *id, const void *req, size_t len,
 		     uint8_t sig[SKAP_ED25519_SIG_LEN]);
-/* The same with a key made ready once (its public key derived once). */
-int skap_enroll_sign_with(const struct skap_ed25519_signer *id, const void *req, size_t len,
-			  uint8_t sig[SKAP_ED25519_SIG_LEN]);
 int skap_enroll_verify(const uint8_t pub[SKAP_ED25519_PUB_LEN], const void *req, size_t len,
 		       const uint8_t sig[SKAP_ED25519_SIG_LEN]);
 

@@ -118,6 +118,7 @@ TEST(qkey_round_trip_through_the_platform_side)
 {
 	struct skap_credential cred = { .bootstrap_key = "skb1_00" };
 	uint8_t qkey[32], nonce[16], k[32], binding[32], seed[32], pub[32], sig[64];
+	struct skap_ed25519_signer *id;
 	uint8_t k_srv[32], b_srv[32], *sealed, *pt, *n2;
 	struct skap_enroll_answer ans;
 	char *req, *body, *reply;
@@ -129,7 +130,9 @@ TEST(qkey_round_trip_through_the_platform_side)
 	ASSERT_EQ(0, skap_ed25519_keygen(seed, pub));
 	ASSERT_EQ(0, skap_qkey_derive(qkey, "q-7", nonce, k, binding));
 	req = skap_devmsg_enroll_request(SKAP_ENROLL_QKEY, pub, binding, &cred, &report);
-	ASSERT_EQ(0, skap_enroll_sign(seed, req, strlen(req), sig));
+	ASSERT_EQ(0, skap_ed25519_signer_new(seed, NULL, &id));
+	ASSERT_EQ(0, skap_enroll_sign(id, req, strlen(req), sig));
+	skap_ed25519_signer_free(id);
 	body = skap_devmsg_enroll_qkey("q-7", nonce, k, sig, req);
 	ASSERT_NE(NULL, body);
 

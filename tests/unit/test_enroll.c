@@ -131,17 +131,20 @@ TEST(proof_of_possession)
 {
 	static const char req[] = "{\"method\":\"qkey\"}";
 	uint8_t seed[32], pub[32], other_seed[32], other_pub[32], sig[64];
+	struct skap_ed25519_signer *id;
 
 	ASSERT_EQ(0, skap_ed25519_keygen(seed, pub));
 	ASSERT_EQ(0, skap_ed25519_keygen(other_seed, other_pub));
-	ASSERT_EQ(0, skap_enroll_sign(seed, req, strlen(req), sig));
+	ASSERT_EQ(0, skap_ed25519_signer_new(seed, NULL, &id));
+	ASSERT_EQ(0, skap_enroll_sign(id, req, strlen(req), sig));
 	EXPECT_EQ(0, skap_enroll_verify(pub, req, strlen(req), sig));
 	/* another key, another request, a plain signature without the label */
 	EXPECT_EQ(-EBADMSG, skap_enroll_verify(other_pub, req, strlen(req), sig));
 	EXPECT_EQ(-EBADMSG, skap_enroll_verify(pub, req, strlen(req) - 1, sig));
 	ASSERT_EQ(0, skap_ed25519_sign(seed, req, strlen(req), sig));
 	EXPECT_EQ(-EBADMSG, skap_enroll_verify(pub, req, strlen(req), sig));
-	EXPECT_EQ(-EINVAL, skap_enroll_sign(seed, req, 0, sig));
+	EXPECT_EQ(-EINVAL, skap_enroll_sign(id, req, 0, sig));
+	skap_ed25519_signer_free(id);
 }
 
 TEST(qkey_known_answers)

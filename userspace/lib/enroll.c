@@ -90,8 +90,8 @@ static void free_message(uint8_t *msg, size_t len)
 	free(msg);
 }
 
-int skap_enroll_sign_with(const struct skap_ed25519_signer *id, const void *req, size_t len,
-			  uint8_t sig[SKAP_ED25519_SIG_LEN])
+int skap_enroll_sign(const struct skap_ed25519_signer *id, const void *req, size_t len,
+		     uint8_t sig[SKAP_ED25519_SIG_LEN])
 {
 	uint8_t *msg = signed_message(req, len);
 	int ret;
@@ -102,20 +102,6 @@ int skap_enroll_sign_with(const struct skap_ed25519_signer *id, const void *req,
 	}
 	ret = skap_ed25519_signer_sign(id, msg, ENROLL_LABEL_LEN + len, sig);
 	free_message(msg, len);
-	return ret;
-}
-
-int skap_enroll_sign(const uint8_t seed[SKAP_ED25519_SEED_LEN], const void *req, size_t len,
-		     uint8_t sig[SKAP_ED25519_SIG_LEN])
-{
-	struct skap_ed25519_signer *id;
-	int ret = skap_ed25519_signer_new(seed, NULL, &id);
-
-	if (!ret)
-		ret = skap_enroll_sign_with(id, req, len, sig);
-	else
-		memset(sig, 0, SKAP_ED25519_SIG_LEN);
-	skap_ed25519_signer_free(id);
 	return ret;
 }
 

@@ -108,7 +108,7 @@ int skap_platform_enroll(struct skap_https *h, const struct skap_enroll_params *
 	}
 	if (!ret) {
 		req = skap_devmsg_enroll_request(p->method, pub, binding, &p->cred, p->report);
-		ret = req ? skap_enroll_sign_with(id, req, strlen(req), sig) : -EINVAL;
+		ret = req ? skap_enroll_sign(id, req, strlen(req), sig) : -EINVAL;
 	}
 	if (!ret) {
 		if (p->method == SKAP_ENROLL_QKEY)
