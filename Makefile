@@ -43,11 +43,11 @@ MANDIR  := $(PREFIX)/share/man
 UNITDIR ?= /lib/systemd/system
 
 CC      ?= cc
-PKGS    := libssl libcrypto libnl-genl-3.0 libkeyutils sqlite3 jansson \
+PKGS    := libssl libcrypto libsodium libnl-genl-3.0 libkeyutils sqlite3 jansson \
 	   libevent libevent_openssl libargon2
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := -Wl,--as-needed $(shell pkg-config --libs $(PKGS) 2>/dev/null)
-VM_PKGS    := libnl-genl-3.0 libkeyutils libcrypto
+VM_PKGS    := libnl-genl-3.0 libkeyutils libcrypto libsodium
 VM_LIBS    := $(shell pkg-config --libs $(VM_PKGS) 2>/dev/null)
 
 WARN    := -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wstrict-prototypes \

@@ -3,8 +3,9 @@
  * libskap's KEMs: ML-KEM-768 KeyGen, Encaps, Decaps and X-Wing KeyGen,
  * Encaps, Decaps, in operations per second and CPU cycles per operation
  * (the median of single-operation rdtsc readings, as the pq-crystals and
- * SUPERCOP benchmarks report them). The X25519 share of X-Wing is shown
- * against OpenSSL's X25519 measured in the same run.
+ * SUPERCOP benchmarks report them). libskap's X25519 (shared secret and
+ * public key) is shown against OpenSSL's, through EVP as libskap used it
+ * before, measured in the same run.
  *
  *   crypto [-n ITERATIONS] [-m]     -m: machine-readable lines "name ops/s cycles"
  *
@@ -15,6 +16,7 @@
 #include <skap/mlkem.h>
 #include <skap/xwing.h>
 
+#include <openssl/evp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -115,6 +117,36 @@ static void op_x25519(struct ctx *c)
 	c->err |= skap_x25519(c->a, c->bpub, c->ss);
 }
 
+static void op_x25519_public(struct ctx *c)
+{
+	c->err |= skap_x25519_public(c->a, c->apub);
+}
+
+/* What libskap did before x25519.c: raw keys into EVP objects, then derive. */
+static void op_x25519_openssl(struct ctx *c)
+{
+	EVP_PKEY *mine = EVP_PKEY_new_raw_private_key(EVP_PKEY_X25519, NULL, c->a, 32);
+	EVP_PKEY *theirs = EVP_PKEY_new_raw_public_key(EVP_PKEY_X25519, NULL, c->bpub, 32);
+	EVP_PKEY_CTX *ctx = mine ? EVP_PKEY_CTX_new(mine, NULL) : NULL;
+	size_t len = 32;
+
+	c->err |= !(ctx && theirs && EVP_PKEY_derive_init(ctx) == 1 &&
+		    EVP_PKEY_derive_set_peer(ctx, theirs) == 1 &&
+		    EVP_PKEY_derive(ctx, c->ss, &len) == 1);
+	EVP_PKEY_CTX_free(ctx);
+	EVP_PKEY_free(theirs);
+	EVP_PKEY_free(mine);
+}
+
+static void op_x25519_openssl_public(struct ctx *c)
+{
+	EVP_PKEY *k = EVP_PKEY_new_raw_private_key(EVP_PKEY_X25519, NULL, c->a, 32);
+	size_t len = 32;
+
+	c->err |= !(k && EVP_PKEY_get_raw_public_key(k, c->apub, &len) == 1);
+	EVP_PKEY_free(k);
+}
+
 struct result {
 	double ops;
 	uint64_t cyc;
@@ -170,7 +202,7 @@ int main(int argc, char **argv)
 {
 	struct ctx *c = calloc(1, sizeof(*c));
 	int n = 2000, machine = 0;
-	struct result x, xd, md;
+	struct result x, xo, xp, xpo, xd, md;
 
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "-n") && i + 1 < argc)
@@ -203,15 +235,20 @@ int main(int argc, char **argv)
 	c->err |= skap_xwing_encaps(c->xpk, c->xct, c->ss);
 	run("xwing_encaps_prep", prepare_eph, op_xencaps_prepared, c, n, machine);
 	run("xwing_decaps_exp", NULL, op_xdecaps_expanded, c, n, machine);
-	x = run("x25519_openssl", NULL, op_x25519, c, n, machine);
+	x = run("x25519", NULL, op_x25519, c, n, machine);
+	xo = run("x25519_openssl", NULL, op_x25519_openssl, c, n, machine);
+	xp = run("x25519_public", NULL, op_x25519_public, c, n, machine);
+	xpo = run("x25519_pub_openssl", NULL, op_x25519_openssl_public, c, n, machine);
 	if (c->err) {
 		fprintf(stderr, "crypto: an operation failed during the run\n");
 		return 1;
 	}
 	if (!machine)
 		printf("# ratios in this run: X-Wing decaps = %.2f x ML-KEM decaps; "
-		       "X25519 (OpenSSL) = %.2f x ML-KEM decaps\n",
-		       (double)xd.cyc / md.cyc, (double)x.cyc / md.cyc);
+		       "X25519 = %.2f x ML-KEM decaps; OpenSSL / libskap: X25519 %.2f, "
+		       "public key %.2f\n",
+		       (double)xd.cyc / md.cyc, (double)x.cyc / md.cyc, (double)xo.cyc / x.cyc,
+		       (double)xpo.cyc / xp.cyc);
 	free(c);
 	return 0;
 }

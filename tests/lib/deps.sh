@@ -10,7 +10,7 @@ packages="
 	linux-headers-amd64 dkms sparse
 	qemu-system-x86 busybox-static iproute2 iputils-ping keyutils
 	libssl-dev libnl-3-dev libnl-genl-3-dev libkeyutils-dev
-	libsqlite3-dev libjansson-dev libevent-dev libargon2-dev
+	libsqlite3-dev libjansson-dev libevent-dev libargon2-dev libsodium-dev
 	valgrind clang libclang-rt-14-dev curl jq sqlite3
 "
 if [ "${1:-}" = bench ]; then

@@ -14,7 +14,7 @@ BUILD=${SKAP_BUILD:-$SRC/build}
 case $BUILD in /*) ;; *) BUILD=$(pwd)/$BUILD ;; esac
 OUT=$BUILD/fuzz
 SECONDS_EACH=${SKAP_FUZZ_SECONDS:-5}
-PKGS="libssl libcrypto libnl-genl-3.0 libkeyutils sqlite3 jansson libevent libevent_openssl libargon2"
+PKGS="libssl libcrypto libsodium libnl-genl-3.0 libkeyutils sqlite3 jansson libevent libevent_openssl libargon2"
 
 . "$SRC/tests/lib/tap.sh"
 

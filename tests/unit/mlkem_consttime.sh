@@ -6,7 +6,7 @@
 # with their secret inputs marked undefined (tests/crypto/ct_mlkem.c). Any
 # conditional jump or memory index that depends on a secret, in the
 # compiled code at -O2, is a failure. A deliberately leaky case must be
-# caught, or the harness itself is broken. Calls into OpenSSL's libcrypto
+# caught, or the harness itself is broken. Calls into libsodium
 # (X25519) are not judged: tests/crypto/ct_openssl.supp says why.
 set -u
 
@@ -30,7 +30,7 @@ cd "$SRC" || exit 1
 # The release flags that matter for code generation, plus the hook.
 ${CC:-cc} -std=c11 -D_GNU_SOURCE -O2 -g -Wall -Wextra -Werror -Iinclude -DSKAP_CT_VALGRIND \
 	-o "$BIN" tests/crypto/ct_mlkem.c userspace/lib/mlkem.c userspace/lib/keccak.c \
-	userspace/lib/xwing.c -lcrypto >"$OUT/build.log" 2>&1
+	userspace/lib/xwing.c userspace/lib/crypto_ecc.c userspace/lib/random.c -lsodium -lcrypto >"$OUT/build.log" 2>&1
 rc=$?
 [ $rc = 0 ] || sed 's/^/# /' "$OUT/build.log"
 tap_status $rc "ct_mlkem built with the valgrind hook at -O2"

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * libskap's Ed25519 verification (userspace/lib/ed25519.c) against
- * OpenSSL's on the same inputs: signatures made by OpenSSL over random
+ * Ed25519 verification as libskap gives it (skap_ed25519_verify, over
+ * libsodium since OpenSSL's accepts keys of small order) against OpenSSL's
+ * on the same inputs: signatures made by OpenSSL over random
  * messages and keys, each then altered a bit at a time in R, S, the key and
  * the message; S pushed over the group order; random keys and signatures.
  * The two must agree everywhere, but for the keys that libskap refuses on

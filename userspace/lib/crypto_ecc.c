@@ -1,35 +1,47 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * X25519 and Ed25519 over OpenSSL 3.0 (include/skap/crypto.h), but for
- * Ed25519 verification, which is libskap's own (ed25519.c). Every OpenSSL
- * result is checked, every object freed on every path, and every output
- * zeroed on failure.
+ * X25519 and Ed25519 over libsodium (include/skap/crypto.h), docs/crypto.md
+ * says why libsodium rather than OpenSSL 3.0 for these two: its Ed25519
+ * verification refuses public keys of small order (OpenSSL's verifies a
+ * forgery for the identity as a key, over any message) and non-canonical
+ * encodings, and neither curve goes through a key object per call (OpenSSL
+ * makes one, and computes its public key again, for every signature and
+ * every shared secret). Every output is zeroed on failure; a signer's
+ * expanded key is wiped when the signer is freed.
  */
 
 #include <skap/crypto.h>
 
+#include "ct.h"
+
 #include <errno.h>
+#include <pthread.h>
+#include <sodium.h>
 #include <stdlib.h>
-#include <openssl/crypto.h>
-#include <openssl/evp.h>
+#include <string.h>
 
-static int raw_public(int type, const uint8_t priv[32], uint8_t pub[32])
+static pthread_once_t sodium_once = PTHREAD_ONCE_INIT;
+static int sodium_ok;
+
+static void sodium_start(void)
 {
-	EVP_PKEY *pkey = EVP_PKEY_new_raw_private_key(type, NULL, priv, 32);
-	size_t len = 32;
-	int ok = pkey && EVP_PKEY_get_raw_public_key(pkey, pub, &len) == 1 && len == 32;
+	/* Picks the implementations for this CPU; safe to call from any thread once. */
+	sodium_ok = sodium_init() >= 0;
+}
 
-	EVP_PKEY_free(pkey);
-	if (!ok) {
-		OPENSSL_cleanse(pub, 32);
-		return -EIO;
-	}
-	return 0;
+static int sodium_ready(void)
+{
+	pthread_once(&sodium_once, sodium_start);
+	return sodium_ok;
 }
 
 int skap_x25519_public(const uint8_t priv[SKAP_X25519_KEY_LEN], uint8_t pub[SKAP_X25519_KEY_LEN])
 {
-	return raw_public(EVP_PKEY_X25519, priv, pub);
+	if (!sodium_ready() || crypto_scalarmult_curve25519_base(pub, priv)) {
+		sodium_memzero(pub, SKAP_X25519_KEY_LEN);
+		return -EIO;
+	}
+	return 0;
 }
 
 int skap_x25519_keygen(uint8_t priv[SKAP_X25519_KEY_LEN], uint8_t pub[SKAP_X25519_KEY_LEN])
@@ -39,8 +51,8 @@ int skap_x25519_keygen(uint8_t priv[SKAP_X25519_KEY_LEN], uint8_t pub[SKAP_X2551
 	if (!ret)
 		ret = skap_x25519_public(priv, pub);
 	if (ret) {
-		OPENSSL_cleanse(priv, SKAP_X25519_KEY_LEN);
-		OPENSSL_cleanse(pub, SKAP_X25519_KEY_LEN);
+		sodium_memzero(priv, SKAP_X25519_KEY_LEN);
+		sodium_memzero(pub, SKAP_X25519_KEY_LEN);
 		return -EIO;
 	}
 	return 0;
@@ -49,73 +61,45 @@ int skap_x25519_keygen(uint8_t priv[SKAP_X25519_KEY_LEN], uint8_t pub[SKAP_X2551
 int skap_x25519(const uint8_t priv[SKAP_X25519_KEY_LEN], const uint8_t peer[SKAP_X25519_KEY_LEN],
 		uint8_t shared[SKAP_X25519_KEY_LEN])
 {
-	static const uint8_t zero[SKAP_X25519_KEY_LEN];
-	EVP_PKEY *mine = EVP_PKEY_new_raw_private_key(EVP_PKEY_X25519, NULL, priv, 32);
-	EVP_PKEY *theirs = EVP_PKEY_new_raw_public_key(EVP_PKEY_X25519, NULL, peer, 32);
-	EVP_PKEY_CTX *ctx = mine ? EVP_PKEY_CTX_new(mine, NULL) : NULL;
-	size_t len = SKAP_X25519_KEY_LEN;
-	int ret = -EIO;
+	int refused;
 
-	if (ctx && theirs && EVP_PKEY_derive_init(ctx) == 1 &&
-	    EVP_PKEY_derive_set_peer(ctx, theirs) == 1) {
-		/*
-		 * OpenSSL's derive fails only on an all-zero result once the
-		 * keys are set; tell that apart by the value it would have.
-		 */
-		if (EVP_PKEY_derive(ctx, shared, &len) == 1 && len == SKAP_X25519_KEY_LEN)
-			ret = CRYPTO_memcmp(shared, zero, sizeof(zero)) ? 0 : -EINVAL;
-		else
-			ret = -EINVAL;
-	}
-	EVP_PKEY_CTX_free(ctx);
-	EVP_PKEY_free(theirs);
-	EVP_PKEY_free(mine);
-	if (ret)
-		OPENSSL_cleanse(shared, SKAP_X25519_KEY_LEN);
-	return ret;
-}
-
-int skap_ed25519_public(const uint8_t seed[SKAP_ED25519_SEED_LEN],
-			uint8_t pub[SKAP_ED25519_PUB_LEN])
-{
-	return raw_public(EVP_PKEY_ED25519, seed, pub);
-}
-
-int skap_ed25519_keygen(uint8_t seed[SKAP_ED25519_SEED_LEN], uint8_t pub[SKAP_ED25519_PUB_LEN])
-{
-	int ret = skap_random(seed, SKAP_ED25519_SEED_LEN);
-
-	if (!ret)
-		ret = skap_ed25519_public(seed, pub);
-	if (ret) {
-		OPENSSL_cleanse(seed, SKAP_ED25519_SEED_LEN);
-		OPENSSL_cleanse(pub, SKAP_ED25519_PUB_LEN);
+	if (!sodium_ready()) {
+		sodium_memzero(shared, SKAP_X25519_KEY_LEN);
 		return -EIO;
+	}
+	/*
+	 * libsodium fails only for an all-zero result: PEER has small order,
+	 * a fact about PEER alone, so the branch on it leaks nothing of PRIV.
+	 */
+	refused = crypto_scalarmult_curve25519(shared, priv, peer);
+	CT_PUBLIC(&refused, sizeof(refused));
+	if (refused) {
+		sodium_memzero(shared, SKAP_X25519_KEY_LEN);
+		return -EINVAL;
 	}
 	return 0;
 }
 
+/* libsodium's secret key: the seed, then the public key. */
 struct skap_ed25519_signer {
-	EVP_PKEY *key;
+	uint8_t sk[crypto_sign_ed25519_SECRETKEYBYTES];
 };
 
 int skap_ed25519_signer_new(const uint8_t seed[SKAP_ED25519_SEED_LEN],
 			    uint8_t pub[SKAP_ED25519_PUB_LEN], struct skap_ed25519_signer **out)
 {
 	struct skap_ed25519_signer *s = calloc(1, sizeof(*s));
-	size_t len = SKAP_ED25519_PUB_LEN;
+	uint8_t pk[crypto_sign_ed25519_PUBLICKEYBYTES];
 
 	*out = NULL;
-	if (s)
-		s->key = EVP_PKEY_new_raw_private_key(EVP_PKEY_ED25519, NULL, seed, 32);
-	if (!s || !s->key ||
-	    (pub && (EVP_PKEY_get_raw_public_key(s->key, pub, &len) != 1 ||
-		     len != SKAP_ED25519_PUB_LEN))) {
+	if (!s || !sodium_ready() || crypto_sign_ed25519_seed_keypair(pk, s->sk, seed)) {
 		skap_ed25519_signer_free(s);
 		if (pub)
-			OPENSSL_cleanse(pub, SKAP_ED25519_PUB_LEN);
+			sodium_memzero(pub, SKAP_ED25519_PUB_LEN);
 		return -EIO;
 	}
+	if (pub)
+		memcpy(pub, pk, SKAP_ED25519_PUB_LEN);
 	*out = s;
 	return 0;
 }
@@ -124,16 +108,9 @@ int skap_ed25519_signer_sign(const struct skap_ed25519_signer *s, const void *ms
 			     uint8_t sig[SKAP_ED25519_SIG_LEN])
 {
 	static const uint8_t empty[1];
-	EVP_MD_CTX *md = EVP_MD_CTX_new();
-	size_t siglen = SKAP_ED25519_SIG_LEN;
-	int ok = s && md &&
-		 EVP_DigestSignInit_ex(md, NULL, NULL, NULL, NULL, s->key, NULL) == 1 &&
-		 EVP_DigestSign(md, sig, &siglen, len ? msg : empty, len) == 1 &&
-		 siglen == SKAP_ED25519_SIG_LEN;
 
-	EVP_MD_CTX_free(md);
-	if (!ok) {
-		OPENSSL_cleanse(sig, SKAP_ED25519_SIG_LEN);
+	if (!s || crypto_sign_ed25519_detached(sig, NULL, len ? msg : empty, len, s->sk)) {
+		sodium_memzero(sig, SKAP_ED25519_SIG_LEN);
 		return -EIO;
 	}
 	return 0;
@@ -143,8 +120,36 @@ void skap_ed25519_signer_free(struct skap_ed25519_signer *s)
 {
 	if (!s)
 		return;
-	EVP_PKEY_free(s->key);
+	sodium_memzero(s, sizeof(*s));
 	free(s);
+}
+
+int skap_ed25519_public(const uint8_t seed[SKAP_ED25519_SEED_LEN],
+			uint8_t pub[SKAP_ED25519_PUB_LEN])
+{
+	uint8_t sk[crypto_sign_ed25519_SECRETKEYBYTES];
+	int ok = sodium_ready() && crypto_sign_ed25519_seed_keypair(pub, sk, seed) == 0;
+
+	sodium_memzero(sk, sizeof(sk));
+	if (!ok) {
+		sodium_memzero(pub, SKAP_ED25519_PUB_LEN);
+		return -EIO;
+	}
+	return 0;
+}
+
+int skap_ed25519_keygen(uint8_t seed[SKAP_ED25519_SEED_LEN], uint8_t pub[SKAP_ED25519_PUB_LEN])
+{
+	int ret = skap_random(seed, SKAP_ED25519_SEED_LEN);
+
+	if (!ret)
+		ret = skap_ed25519_public(seed, pub);
+	if (ret) {
+		sodium_memzero(seed, SKAP_ED25519_SEED_LEN);
+		sodium_memzero(pub, SKAP_ED25519_PUB_LEN);
+		return -EIO;
+	}
+	return 0;
 }
 
 int skap_ed25519_sign(const uint8_t seed[SKAP_ED25519_SEED_LEN], const void *msg, size_t len,
@@ -156,7 +161,17 @@ int skap_ed25519_sign(const uint8_t seed[SKAP_ED25519_SEED_LEN], const void *msg
 	if (!ret)
 		ret = skap_ed25519_signer_sign(s, msg, len, sig);
 	else
-		OPENSSL_cleanse(sig, SKAP_ED25519_SIG_LEN);
+		sodium_memzero(sig, SKAP_ED25519_SIG_LEN);
 	skap_ed25519_signer_free(s);
 	return ret;
+}
+
+int skap_ed25519_verify(const uint8_t pub[SKAP_ED25519_PUB_LEN], const void *msg, size_t len,
+			const uint8_t sig[SKAP_ED25519_SIG_LEN])
+{
+	static const uint8_t empty[1];
+
+	if (!pub || !sig || (len && !msg) || !sodium_ready())
+		return -EBADMSG;
+	return crypto_sign_ed25519_verify_detached(sig, len ? msg : empty, len, pub) ? -EBADMSG : 0;
 }

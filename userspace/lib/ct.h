@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Constant-time test hook, private to libskap's KEM code.
+ * Constant-time test hook, private to libskap's KEM and X25519 code.
  *
  * The constant-time test (tests/unit/mlkem_consttime.sh) builds the KEM
  * sources with SKAP_CT_VALGRIND and runs them under valgrind with every

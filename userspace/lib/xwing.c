@@ -1,20 +1,17 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * X-Wing over the library's ML-KEM-768 and OpenSSL's X25519
+ * X-Wing over the library's ML-KEM-768 and libsodium's X25519
  * (include/skap/xwing.h). Every intermediate secret is wiped on every path.
  */
 
 #include <skap/xwing.h>
 
+#include <skap/crypto.h>
 #include <skap/keccak.h>
 #include <skap/mlkem.h>
 
 #include <errno.h>
-#include <openssl/core_names.h>
-#include <openssl/evp.h>
-#include <openssl/params.h>
 #include <openssl/rand.h>
-#include <pthread.h>
 #include <string.h>
 
 #include "ct.h"
@@ -22,102 +19,20 @@
 static const uint8_t xwing_label[6] = { 0x5c, 0x2e, 0x2f, 0x2f, 0x5e, 0x5c };
 
 /*
- * This thread's context for building X25519 keys, made once: a context
- * made by name looks the algorithm up in OpenSSL's provider store under a
- * lock, and an encapsulation built three keys that way (about 3 % of its
- * time).
+ * PUB = X25519(SCALAR, 9) when PUB is not NULL, SHARED = X25519(SCALAR,
+ * POINT) when POINT is not NULL (<skap/crypto.h>, over libsodium). 0 or
+ * -EIO (also for a POINT of small order); outputs zeroed on failure.
  */
-static pthread_key_t fromdata_key;
-static pthread_once_t fromdata_once = PTHREAD_ONCE_INIT;
-static int fromdata_key_ok;
-
-static void fromdata_ctx_free(void *ctx)
+static int x25519(const uint8_t scalar[32], const uint8_t *point, uint8_t *pub, uint8_t *shared)
 {
-	EVP_PKEY_CTX_free(ctx);
-}
-
-static void fromdata_key_make(void)
-{
-	fromdata_key_ok = pthread_key_create(&fromdata_key, fromdata_ctx_free) == 0;
-}
-
-static EVP_PKEY_CTX *fromdata_ctx(void)
-{
-	EVP_PKEY_CTX *ctx;
-
-	pthread_once(&fromdata_once, fromdata_key_make);
-	if (!fromdata_key_ok)
-		return NULL;
-	ctx = pthread_getspecific(fromdata_key);
-	if (ctx)
-		return ctx;
-	ctx = EVP_PKEY_CTX_new_from_name(NULL, "X25519", NULL);
-	if (ctx && (EVP_PKEY_fromdata_init(ctx) != 1 || pthread_setspecific(fromdata_key, ctx))) {
-		EVP_PKEY_CTX_free(ctx);
-		ctx = NULL;
-	}
-	return ctx;
-}
-
-/*
- * An X25519 key object: with SCALAR a private key, else the public key PUB.
- * OpenSSL computes the public value whenever it builds a private key from
- * the scalar alone, one scalar multiplication; given PUB (the caller's own
- * X25519(scalar, 9)), it takes it as is.
- */
-static EVP_PKEY *x25519_key(const uint8_t *scalar, const uint8_t *pub)
-{
-	EVP_PKEY_CTX *ctx = fromdata_ctx();
-	EVP_PKEY *key = NULL;
-	OSSL_PARAM params[3], *p = params;
-
-	if (!ctx)
-		return NULL;
-	if (scalar)
-		*p++ = OSSL_PARAM_construct_octet_string(OSSL_PKEY_PARAM_PRIV_KEY, (void *)scalar, 32);
-	if (pub)
-		*p++ = OSSL_PARAM_construct_octet_string(OSSL_PKEY_PARAM_PUB_KEY, (void *)pub, 32);
-	*p = OSSL_PARAM_construct_end();
-	if (EVP_PKEY_fromdata(ctx, &key, scalar ? EVP_PKEY_KEYPAIR : EVP_PKEY_PUBLIC_KEY,
-			      params) != 1) {
-		EVP_PKEY_free(key);
-		key = NULL;
-	}
-	return key;
-}
-
-/*
- * From one X25519 private-key object: PUB = X25519(scalar, 9) when PUB is
- * not NULL, SHARED = X25519(scalar, POINT) when POINT is not NULL. KNOWN_PUB,
- * when not NULL, is X25519(scalar, 9) already (an expanded or prepared key)
- * and spares the object's own multiplication. 0 or -EIO (also for a POINT
- * of small order, which OpenSSL refuses); outputs zeroed on failure.
- */
-static int x25519(const uint8_t scalar[32], const uint8_t *known_pub, const uint8_t *point,
-		  uint8_t *pub, uint8_t *shared)
-{
-	EVP_PKEY *priv = x25519_key(scalar, known_pub);
-	EVP_PKEY *peer = point ? x25519_key(NULL, point) : NULL;
-	EVP_PKEY_CTX *ctx = priv && point ? EVP_PKEY_CTX_new(priv, NULL) : NULL;
-	size_t len = 32, plen = 32;
-	int ok = priv != NULL;
-
-	if (ok && pub)
-		ok = EVP_PKEY_get_raw_public_key(priv, pub, &plen) == 1 && plen == 32;
-	if (ok && point)
-		ok = ctx && peer && EVP_PKEY_derive_init(ctx) == 1 &&
-		     EVP_PKEY_derive_set_peer(ctx, peer) == 1 &&
-		     EVP_PKEY_derive(ctx, shared, &len) == 1 && len == 32;
-	EVP_PKEY_CTX_free(ctx);
-	EVP_PKEY_free(peer);
-	EVP_PKEY_free(priv);
-	if (!ok) {
+	if (pub && skap_x25519_public(scalar, pub))
+		return -EIO;
+	if (point && skap_x25519(scalar, point, shared)) {
 		if (pub)
 			explicit_bzero(pub, 32);
-		if (shared)
-			explicit_bzero(shared, 32);
+		return -EIO;
 	}
-	return ok ? 0 : -EIO;
+	return 0;
 }
 
 struct expanded {
@@ -136,7 +51,7 @@ static int expand(const uint8_t sk[SKAP_XWING_SK_LEN], struct expanded *e, const
 	CT_PUBLIC(e->pk, SKAP_MLKEM768_EK_LEN);
 	CT_PUBLIC(e->dk_m + SKAP_MLKEM768_DK_LEN - 32 - 32 - SKAP_MLKEM768_EK_LEN,
 		  SKAP_MLKEM768_EK_LEN + 32);
-	return x25519(e->seed + 64, NULL, point, e->pk + SKAP_MLKEM768_EK_LEN, shared);
+	return x25519(e->seed + 64, point, e->pk + SKAP_MLKEM768_EK_LEN, shared);
 }
 
 static void combine(const uint8_t ss_m[32], const uint8_t ss_x[32], const uint8_t ct_x[32],
@@ -182,7 +97,7 @@ int skap_xwing_eph_from_seed(const uint8_t eseed[SKAP_XWING_ESEED_LEN], struct s
 
 	memcpy(eph->eseed, eseed, SKAP_XWING_ESEED_LEN);
 	/* ct_X = X25519(ek_X, 9): computed here, ahead of the peer's key. */
-	ret = x25519(eph->eseed + 32, NULL, NULL, eph->ct_x, NULL);
+	ret = x25519(eph->eseed + 32, NULL, eph->ct_x, NULL);
 	if (ret)
 		explicit_bzero(eph, sizeof(*eph));
 	return ret;
@@ -211,7 +126,7 @@ int skap_xwing_encaps_prepared(const uint8_t pk[SKAP_XWING_PK_BYTES], struct ska
 
 	ret = skap_mlkem768_encaps_derand(pk, eph->eseed, ct, ss_m);
 	if (!ret)
-		ret = x25519(eph->eseed + 32, eph->ct_x, pk_x, NULL, ss_x);
+		ret = x25519(eph->eseed + 32, pk_x, NULL, ss_x);
 	if (!ret) {
 		memcpy(ct_x, eph->ct_x, 32);
 		combine(ss_m, ss_x, ct_x, pk_x, ss);
@@ -289,7 +204,7 @@ int skap_xwing_decaps_expanded(const struct skap_xwing_dk *dk,
 {
 	const uint8_t *ct_x = ct + SKAP_MLKEM768_CT_LEN;
 	uint8_t ss_m[32], ss_x[32];
-	int ret = x25519(dk->sk_x, dk->pk_x, ct_x, NULL, ss_x);
+	int ret = x25519(dk->sk_x, ct_x, NULL, ss_x);
 
 	if (!ret)
 		ret = skap_mlkem768_decaps(dk->dk_m, ct, ss_m);
