@@ -16,11 +16,10 @@
 # commit. The kernel's share (loopback TCP, fdatasync) is not an
 # instruction callgrind sees.
 #
-# Under valgrind, which reports no SHA extensions, libskap's SHA-256 runs
-# its portable C (about 3 600 instructions a block; natively the SHA
-# extensions take a few hundred cycles), so a ticket's hashing weighs more
-# here than natively: counts for tickets from before 2026-11-23 (evening),
-# when OpenSSL's assembly hashed, are not comparable.
+# Under valgrind, which reports no SHA extensions, SHA-256 runs OpenSSL's
+# other assembly, so a ticket's hashing weighs a little more here than
+# natively. Ticket counts from 2026-11-23 (evening), when libskap hashed with
+# its own portable C under valgrind, are not comparable with others.
 #
 #   SKAP_BENCH_ENROLLMENTS (100 then 400), SKAP_BENCH_TICKETS (500 then
 #   2500): N1 and N2 as "N1 N2", over 4 connections.
