@@ -238,7 +238,7 @@ int main(int argc, char **argv)
 	x = run("x25519", NULL, op_x25519, c, n, machine);
 	xo = run("x25519_openssl", NULL, op_x25519_openssl, c, n, machine);
 	xp = run("x25519_public", NULL, op_x25519_public, c, n, machine);
-	xpo = run("x25519_pub_openssl", NULL, op_x25519_openssl_public, c, n, machine);
+	xpo = run("x25519_pub_ossl", NULL, op_x25519_openssl_public, c, n, machine);
 	if (c->err) {
 		fprintf(stderr, "crypto: an operation failed during the run\n");
 		return 1;
