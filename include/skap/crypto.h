@@ -8,7 +8,8 @@
  * - <skap/keccak.h>: SHA3-256, SHA3-512, SHAKE128/SHAKE256 with an
  *   incremental squeeze (OpenSSL 3.0 cannot squeeze twice).
  * - <skap/secret.h>: locked, zero-on-free buffers for keys.
- * - this file: X25519 and Ed25519 over OpenSSL 3.0.
+ * - this file: X25519 and Ed25519 over libsodium (docs/crypto.md says why
+ *   not OpenSSL's).
  *
  * Return codes, everywhere in libskap's crypto: 0 on success, a negative
  * errno value on failure, and on failure no partial output (every output
@@ -39,8 +40,9 @@ int skap_x25519_keygen(uint8_t priv[SKAP_X25519_KEY_LEN], uint8_t pub[SKAP_X2551
 int skap_x25519_public(const uint8_t priv[SKAP_X25519_KEY_LEN], uint8_t pub[SKAP_X25519_KEY_LEN]);
 /*
  * SHARED = X25519(PRIV, PEER) (RFC 7748). -EINVAL when the result is all
- * zero (PEER is a small-order point: no contribution from PRIV; OpenSSL
- * refuses it, as RFC 7748 section 6.1 allows); SHARED is zeroed then.
+ * zero (PEER is a small-order point: no contribution from PRIV; refused,
+ * as RFC 7748 section 6.1 allows, and as OpenSSL does); SHARED is zeroed
+ * then.
  * The check depends only on PEER's order, which is public.
  */
 int skap_x25519(const uint8_t priv[SKAP_X25519_KEY_LEN], const uint8_t peer[SKAP_X25519_KEY_LEN],
@@ -54,11 +56,10 @@ int skap_ed25519_public(const uint8_t seed[SKAP_ED25519_SEED_LEN],
 int skap_ed25519_sign(const uint8_t seed[SKAP_ED25519_SEED_LEN], const void *msg, size_t len,
 		      uint8_t sig[SKAP_ED25519_SIG_LEN]);
 /*
- * An Ed25519 private key made ready once. OpenSSL derives the public key
- * (a scalar multiplication) whenever it makes a key from a seed, so
- * skap_ed25519_public and skap_ed25519_sign each pay one; a signer pays it
- * once for its public key and any number of signatures. PUB may be NULL.
- * The key lives in OpenSSL's memory, wiped when the signer is freed.
+ * An Ed25519 private key made ready once: the seed expanded (a hash and
+ * a scalar multiplication, the public key among it), so that any number
+ * of signatures need neither again; skap_ed25519_sign pays it each call.
+ * PUB may be NULL. The expanded key is wiped when the signer is freed.
  */
 struct skap_ed25519_signer;
 int skap_ed25519_signer_new(const uint8_t seed[SKAP_ED25519_SEED_LEN],

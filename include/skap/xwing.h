@@ -53,7 +53,7 @@ int skap_xwing_encaps_prepared(const uint8_t pk[SKAP_XWING_PK_BYTES], struct ska
 			       uint8_t ct[SKAP_XWING_CT_BYTES], uint8_t ss[SKAP_XWING_SS_LEN]);
 
 /*
- * 0; -EIO when X25519 refuses the peer share (OpenSSL rejects a low-order
+ * 0; -EIO when X25519 refuses the peer share (libskap rejects a low-order
  * point, whose shared secret would be all zero): such a ciphertext can only
  * come from an attacker, and the exchange fails.
  */
