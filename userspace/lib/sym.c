@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Symmetric primitives over OpenSSL 3.0 (include/skap/sym.h). Outputs are
- * wiped on every failure. The algorithms are fetched once: OpenSSL 3 looks
- * a name up, under a lock, at every implicit fetch, which cost more than the
+ * wiped on every failure. AES-256-GCM is fetched once: OpenSSL 3 looks a
+ * name up, under a lock, at every implicit fetch, which cost more than the
  * HMACs of a key request.
  *
  * SHA-256 is OpenSSL's through its low-level SHA256_* calls, and HMAC
