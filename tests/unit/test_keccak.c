@@ -1,15 +1,17 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The library's Keccak against OpenSSL's (an independent implementation) on
- * every length across several rate boundaries, and squeezing in pieces
- * against one long squeeze.
+ * every length across several rate boundaries, squeezing in pieces
+ * against one long squeeze, and the four-way AVX2 sponges against it too.
  */
 
 #include <skap/keccak.h>
 
 #include <openssl/evp.h>
+#include <openssl/rand.h>
 #include <string.h>
 
+#include "../../userspace/lib/keccak_x4.h"
 #include "kselftest_harness.h"
 
 static void openssl_digest(const EVP_MD *md, const uint8_t *in, size_t len, uint8_t *out,
@@ -84,6 +86,47 @@ TEST(squeezing_in_pieces_equals_one_long_squeeze)
 	EXPECT_EQ(0, memcmp(whole, pieces, sizeof(whole)));
 	skap_keccak_clear(&k);
 	EXPECT_EQ(0, k.s[0]);
+}
+
+/* Four different inputs of every length below the rate, three blocks out. */
+TEST(four_way_sponges_agree_with_openssl)
+{
+	static const struct {
+		size_t rate;
+		const char *name;
+	} xofs[] = { { 168, "SHAKE128" }, { 136, "SHAKE256" } };
+	uint8_t in[4][168], out[4][3 * 168], want[3 * 168];
+
+	if (!skap_cpu_has_avx2())
+		SKIP(return, "this CPU has no AVX2");
+	ASSERT_EQ(1, RAND_bytes(&in[0][0], sizeof(in)));
+	for (size_t x = 0; x < 2; x++) {
+		const EVP_MD *md = EVP_get_digestbyname(xofs[x].name);
+		size_t rate = xofs[x].rate;
+
+		ASSERT_NE(NULL, md);
+		for (size_t len = 0; len < rate; len++) {
+			const uint8_t *const ins[4] = { in[0], in[1], in[2], in[3] };
+			uint8_t *const outs[4] = { out[0], out[1], out[2], out[3] };
+			struct keccak_x4 k;
+
+			keccak_x4_absorb_once(&k, rate, 0x1f, ins, len);
+			keccak_x4_squeeze_blocks(&k, outs, 1);
+			for (int i = 0; i < 4; i++) {
+				openssl_digest(md, in[i], len, want, 3 * rate);
+				ASSERT_EQ(0, memcmp(want, out[i], rate))
+					TH_LOG("%s, length %zu, state %d", xofs[x].name, len, i);
+			}
+			/* Blocks 1 and 2, written from the start of each output. */
+			keccak_x4_squeeze_blocks(&k, outs, 2);
+			for (int i = 0; i < 4; i++) {
+				openssl_digest(md, in[i], len, want, 3 * rate);
+				ASSERT_EQ(0, memcmp(want + rate, out[i], 2 * rate))
+					TH_LOG("%s, length %zu, state %d, blocks 1-2", xofs[x].name,
+					       len, i);
+			}
+		}
+	}
 }
 
 TEST_HARNESS_MAIN
