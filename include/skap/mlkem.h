@@ -37,4 +37,14 @@ int skap_mlkem768_decaps(const uint8_t dk[SKAP_MLKEM768_DK_LEN],
 /* Section 7.2's encapsulation key check alone: 0 or -EINVAL. */
 int skap_mlkem768_check_ek(const uint8_t ek[SKAP_MLKEM768_EK_LEN]);
 
+/*
+ * The code that runs: "avx2" (the NTT, its products and four Keccak
+ * sponges at a time in AVX2) on CPUs that have it, "portable" elsewhere;
+ * both give the same bytes. skap_mlkem_force_portable(1) runs the
+ * portable code everywhere, so that tests and benchmarks cover and compare
+ * both; call it before other threads use ML-KEM.
+ */
+const char *skap_mlkem_impl(void);
+void skap_mlkem_force_portable(int on);
+
 #endif /* SKAP_MLKEM_H */

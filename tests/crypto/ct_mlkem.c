@@ -61,6 +61,9 @@ int main(int argc, char **argv)
 	uint8_t d[32], z[32], m[32];
 	int ret = 0;
 
+	/* "portable" after the mode: the code other CPUs run (mlkem.h). */
+	skap_mlkem_force_portable(argc > 2 && !strcmp(argv[2], "portable"));
+
 	if (!strcmp(mode, "keygen")) {
 		fill(d, 32, 1);
 		fill(z, 32, 2);

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * ML-KEM-768 against FIPS 203 test data from ../shared/vectors/mlkem: the
- * accumulated 10 000-test run must reproduce its published hash, every key
+ * accumulated 10 000-test run must reproduce its published hash (with the
+ * AVX2 code and with the portable code), every key
  * of the modulus file must be refused, decapsulation of anything but the
  * real ciphertext must give the implicit-rejection secret, and a key whose
  * hash does not match must be refused.
@@ -38,19 +39,43 @@ static int unhex(const char *hex, uint8_t *out, size_t max)
 	return (int)(n / 2);
 }
 
-/* The accumulated run takes about 20 s under ASan: more than the default 30 s margin allows. */
+/*
+ * The accumulated run takes about 20 s under ASan: more than the default
+ * 30 s margin allows. It runs on both codes: AVX2 (where the CPU has it)
+ * and portable.
+ */
 FIXTURE(slow)
 {
 	int unused;
 };
 
+FIXTURE_VARIANT(slow)
+{
+	int portable;
+};
+
+FIXTURE_VARIANT_ADD(slow, avx2)
+{
+	.portable = 0,
+};
+
+FIXTURE_VARIANT_ADD(slow, portable)
+{
+	.portable = 1,
+};
+
 FIXTURE_SETUP(slow)
 {
 	self->unused = 0;
+	skap_mlkem_force_portable(variant->portable);
+	if (!variant->portable && strcmp(skap_mlkem_impl(), "avx2"))
+		SKIP(return, "this CPU has no AVX2");
+	TH_LOG("ML-KEM code: %s", skap_mlkem_impl());
 }
 
 FIXTURE_TEARDOWN(slow)
 {
+	skap_mlkem_force_portable(0);
 }
 
 TEST_F_TIMEOUT(slow, accumulated_10000_fips203_final, 600)

@@ -6,6 +6,11 @@
  * never a division or a branch, so that nothing about a secret reaches the
  * timing; the only data-dependent loop, rejection sampling in SampleNTT,
  * works on the public seed rho.
+ *
+ * On CPUs with AVX2 the NTT, its inverse and the NTT-domain products run in
+ * mlkem_avx2.c, and the matrix and noise are sampled from four SHAKE
+ * instances at a time (keccak_x4.c): three to four times faster, the same
+ * bytes (the tests run both codes; skap_mlkem_force_portable).
  */
 
 #include <skap/mlkem.h>
@@ -18,6 +23,8 @@
 #include <string.h>
 
 #include "ct.h"
+#include "keccak_x4.h"
+#include "mlkem_avx2.h"
 
 #define N	 256
 #define Q	 3329
@@ -96,8 +103,29 @@ static uint16_t mul_q(uint16_t a, uint16_t b)
 	return reduce((uint32_t)a * b);
 }
 
+static int portable_forced;
+
+/* The AVX2 code, where the CPU has it and the caller has not refused it. */
+static int avx2(void)
+{
+	if (portable_forced || !skap_cpu_has_avx2())
+		return 0;
+	mlkem_avx2_init(zetas, gammas);
+	return 1;
+}
+
+void skap_mlkem_force_portable(int on)
+{
+	portable_forced = on;
+}
+
+const char *skap_mlkem_impl(void)
+{
+	return avx2() ? "avx2" : "portable";
+}
+
 /* Algorithm 9. */
-static void ntt(poly *f)
+static void ntt_portable(poly *f)
 {
 	unsigned int i = 1;
 
@@ -116,7 +144,7 @@ static void ntt(poly *f)
 }
 
 /* Algorithm 10. */
-static void ntt_inverse(poly *f)
+static void ntt_inverse_portable(poly *f)
 {
 	unsigned int i = 127;
 
@@ -137,7 +165,7 @@ static void ntt_inverse(poly *f)
 }
 
 /* Algorithms 11 and 12: H += F x G in the NTT domain. */
-static void multiply_ntts_acc(poly *h, const poly *f, const poly *g)
+static void multiply_ntts_acc_portable(poly *h, const poly *f, const poly *g)
 {
 	for (unsigned int i = 0; i < 128; i++) {
 		uint16_t a0 = f->c[2 * i], a1 = f->c[2 * i + 1];
@@ -148,6 +176,30 @@ static void multiply_ntts_acc(poly *h, const poly *f, const poly *g)
 		h->c[2 * i] = add_q(h->c[2 * i], c0);
 		h->c[2 * i + 1] = add_q(h->c[2 * i + 1], c1);
 	}
+}
+
+static void ntt(poly *f)
+{
+	if (avx2())
+		mlkem_avx2_ntt(f->c);
+	else
+		ntt_portable(f);
+}
+
+static void ntt_inverse(poly *f)
+{
+	if (avx2())
+		mlkem_avx2_ntt_inverse(f->c);
+	else
+		ntt_inverse_portable(f);
+}
+
+static void multiply_ntts_acc(poly *h, const poly *f, const poly *g)
+{
+	if (avx2())
+		mlkem_avx2_multiply_ntts_acc(h->c, f->c, g->c);
+	else
+		multiply_ntts_acc_portable(h, f, g);
 }
 
 static void poly_add(poly *r, const poly *a)
@@ -234,6 +286,25 @@ static uint16_t decompress(uint16_t y, unsigned int d)
 }
 
 /*
+ * Algorithm 7's loop on LEN more XOF bytes (whole triples): the entry's
+ * coefficients from N on; returns the new count. Rejection on the public
+ * seed rho only.
+ */
+static unsigned int parse_uniform(poly *a, unsigned int n, const uint8_t *buf, size_t len)
+{
+	for (size_t k = 0; k + 3 <= len && n < N; k += 3) {
+		uint16_t d1 = (uint16_t)(buf[k] | ((buf[k + 1] & 0x0f) << 8));
+		uint16_t d2 = (uint16_t)((buf[k + 1] >> 4) | (buf[k + 2] << 4));
+
+		if (d1 < Q)
+			a->c[n++] = d1;
+		if (d2 < Q && n < N)
+			a->c[n++] = d2;
+	}
+	return n;
+}
+
+/*
  * Algorithm 7: the NTT-domain matrix entry from rho, j, i (public). The
  * XOF is read one SHAKE128 block (168 bytes, 56 triples) at a time.
  */
@@ -250,26 +321,64 @@ static void sample_ntt(poly *a, const uint8_t rho[32], uint8_t j, uint8_t i)
 	skap_keccak_absorb(&xof, seed, sizeof(seed));
 	while (n < N) {
 		skap_keccak_squeeze(&xof, buf, sizeof(buf));
-		for (unsigned int k = 0; k < sizeof(buf) && n < N; k += 3) {
-			uint16_t d1 = (uint16_t)(buf[k] | ((buf[k + 1] & 0x0f) << 8));
-			uint16_t d2 = (uint16_t)((buf[k + 1] >> 4) | (buf[k + 2] << 4));
-
-			if (d1 < Q)
-				a->c[n++] = d1;
-			if (d2 < Q && n < N)
-				a->c[n++] = d2;
-		}
+		n = parse_uniform(a, n, buf, sizeof(buf));
 	}
 }
 
-/* Algorithm 8 with eta = 2 on PRF_2(s, b) = SHAKE256(s || b, 128). */
-static void sample_cbd(poly *f, const uint8_t s[32], uint8_t b)
+/* Four matrix entries at once (AVX2): entry E is A[E / K][E % K]. */
+static void sample_ntt_x4(poly a[K][K], const uint8_t rho[32], unsigned int first)
 {
-	uint8_t seed[33], buf[64 * ETA];
+	/* Three blocks give 252 triples, 256 coefficients but for about one
+	 * entry in a hundred; then one more block for all four at a time. */
+	uint8_t seed[4][34], buf[4][3 * 168];
+	const uint8_t *in[4];
+	uint8_t *out[4];
+	struct keccak_x4 xof;
+	unsigned int n[4];
+	size_t len = sizeof(buf[0]);
+	int more;
 
-	memcpy(seed, s, 32);
-	seed[32] = b;
-	skap_shake256(seed, sizeof(seed), buf, sizeof(buf));
+	for (unsigned int l = 0; l < 4; l++) {
+		unsigned int e = first + l;
+
+		memcpy(seed[l], rho, 32);
+		seed[l][32] = (uint8_t)(e % K);
+		seed[l][33] = (uint8_t)(e / K);
+		in[l] = seed[l];
+		out[l] = buf[l];
+		n[l] = 0;
+	}
+	keccak_x4_absorb_once(&xof, 168, 0x1f, in, sizeof(seed[0]));
+	keccak_x4_squeeze_blocks(&xof, out, 3);
+	do {
+		more = 0;
+		for (unsigned int l = 0; l < 4; l++) {
+			unsigned int e = first + l;
+
+			n[l] = parse_uniform(&a[e / K][e % K], n[l], buf[l], len);
+			more |= n[l] < N;
+		}
+		if (more) {
+			keccak_x4_squeeze_blocks(&xof, out, 1);
+			len = 168;
+		}
+	} while (more);
+}
+
+static void matrix(poly a[K][K], const uint8_t rho[32])
+{
+	unsigned int e = 0;
+
+	if (avx2())
+		for (; e + 4 <= K * K; e += 4)
+			sample_ntt_x4(a, rho, e);
+	for (; e < K * K; e++)
+		sample_ntt(&a[e / K][e % K], rho, (uint8_t)(e % K), (uint8_t)(e / K));
+}
+
+/* Algorithm 8 with eta = 2 on 128 bytes of PRF output. */
+static void cbd2(poly *f, const uint8_t buf[64 * ETA])
+{
 	for (unsigned int j = 0; j < N; j++) {
 		/* Four bits per coefficient: x = b0 + b1, y = b2 + b3. */
 		uint8_t nib = (uint8_t)(buf[j / 2] >> (4 * (j & 1)));
@@ -278,15 +387,47 @@ static void sample_cbd(poly *f, const uint8_t s[32], uint8_t b)
 
 		f->c[j] = sub_q(x, y);
 	}
-	explicit_bzero(seed, sizeof(seed));
-	explicit_bzero(buf, sizeof(buf));
 }
 
-static void matrix(poly a[K][K], const uint8_t rho[32])
+/*
+ * F[0..COUNT) from PRF_2(s, b) = SHAKE256(s || b, 128) for b = B0, B0 + 1,
+ * ...: four at a time with AVX2 (unused lanes repeat a used one and are
+ * dropped), one at a time otherwise.
+ */
+static void sample_noise(poly *const f[], unsigned int count, const uint8_t s[32], uint8_t b0)
 {
-	for (uint8_t i = 0; i < K; i++)
-		for (uint8_t j = 0; j < K; j++)
-			sample_ntt(&a[i][j], rho, j, i);
+	uint8_t seed[4][33], buf[4][136];
+	unsigned int i = 0;
+
+	for (unsigned int l = 0; l < 4; l++)
+		memcpy(seed[l], s, 32);
+	if (avx2()) {
+		for (; i + 1 < count; i += 4) {
+			const uint8_t *in[4];
+			uint8_t *out[4];
+			struct keccak_x4 prf;
+
+			for (unsigned int l = 0; l < 4; l++) {
+				unsigned int used = i + l < count ? l : 0;
+
+				seed[l][32] = (uint8_t)(b0 + i + used);
+				in[l] = seed[l];
+				out[l] = buf[l];
+			}
+			keccak_x4_absorb_once(&prf, 136, 0x1f, in, sizeof(seed[0]));
+			keccak_x4_squeeze_blocks(&prf, out, 1);
+			explicit_bzero(&prf, sizeof(prf));
+			for (unsigned int l = 0; l < 4 && i + l < count; l++)
+				cbd2(f[i + l], buf[l]);
+		}
+	}
+	for (; i < count; i++) {
+		seed[0][32] = (uint8_t)(b0 + i);
+		skap_shake256(seed[0], sizeof(seed[0]), buf[0], 64 * ETA);
+		cbd2(f[i], buf[0]);
+	}
+	explicit_bzero(seed, sizeof(seed));
+	explicit_bzero(buf, sizeof(buf));
 }
 
 /* Algorithm 13: (ek_pke, dk_pke) from d. */
@@ -295,7 +436,7 @@ static void pke_keygen(const uint8_t d[32], uint8_t ek[PKE_EK_LEN], uint8_t dk[P
 	uint8_t in[33], g[64];
 	const uint8_t *rho = g, *sigma = g + 32;
 	poly a[K][K], s[K], e[K], t;
-	uint8_t n = 0;
+	poly *const noise[2 * K] = { &s[0], &s[1], &s[2], &e[0], &e[1], &e[2] };
 
 	memcpy(in, d, 32);
 	in[32] = K;
@@ -303,10 +444,7 @@ static void pke_keygen(const uint8_t d[32], uint8_t ek[PKE_EK_LEN], uint8_t dk[P
 	/* rho is published in ek; sampling A from it may branch. */
 	CT_PUBLIC(g, 32);
 	matrix(a, rho);
-	for (unsigned int i = 0; i < K; i++)
-		sample_cbd(&s[i], sigma, n++);
-	for (unsigned int i = 0; i < K; i++)
-		sample_cbd(&e[i], sigma, n++);
+	sample_noise(noise, 2 * K, sigma, 0);
 	for (unsigned int i = 0; i < K; i++) {
 		ntt(&s[i]);
 		ntt(&e[i]);
@@ -330,15 +468,14 @@ static void pke_keygen(const uint8_t d[32], uint8_t ek[PKE_EK_LEN], uint8_t dk[P
 static void pke_encrypt(const uint8_t ek[PKE_EK_LEN], const uint8_t m[32], const uint8_t r[32],
 			uint8_t ct[CT_LEN])
 {
-	poly a[K][K], t_hat[K], y[K], e1, e2, u, v, mu;
+	poly a[K][K], t_hat[K], y[K], e1[K], e2, u, v, mu;
+	poly *const noise[2 * K + 1] = { &y[0], &y[1], &y[2], &e1[0], &e1[1], &e1[2], &e2 };
 	uint16_t packed[N];
-	uint8_t n = 0;
 
 	for (unsigned int i = 0; i < K; i++)
 		decode12(&t_hat[i], ek + i * POLY_BYTES);
 	matrix(a, ek + K * POLY_BYTES);
-	for (unsigned int i = 0; i < K; i++)
-		sample_cbd(&y[i], r, n++);
+	sample_noise(noise, 2 * K + 1, r, 0);
 	for (unsigned int i = 0; i < K; i++)
 		ntt(&y[i]);
 	for (unsigned int i = 0; i < K; i++) {
@@ -347,13 +484,11 @@ static void pke_encrypt(const uint8_t ek[PKE_EK_LEN], const uint8_t m[32], const
 		for (unsigned int j = 0; j < K; j++)
 			multiply_ntts_acc(&u, &a[j][i], &y[j]);
 		ntt_inverse(&u);
-		sample_cbd(&e1, r, n++);
-		poly_add(&u, &e1);
+		poly_add(&u, &e1[i]);
 		for (unsigned int j = 0; j < N; j++)
 			packed[j] = compress(u.c[j], DU);
 		encode_bits(ct + i * (N * DU / 8), packed, DU);
 	}
-	sample_cbd(&e2, r, n);
 	memset(&v, 0, sizeof(v));
 	for (unsigned int j = 0; j < K; j++)
 		multiply_ntts_acc(&v, &t_hat[j], &y[j]);
@@ -367,7 +502,7 @@ static void pke_encrypt(const uint8_t ek[PKE_EK_LEN], const uint8_t m[32], const
 		packed[j] = compress(v.c[j], DV);
 	encode_bits(ct + CT_U_LEN, packed, DV);
 	explicit_bzero(y, sizeof(y));
-	explicit_bzero(&e1, sizeof(e1));
+	explicit_bzero(e1, sizeof(e1));
 	explicit_bzero(&e2, sizeof(e2));
 	explicit_bzero(&u, sizeof(u));
 	explicit_bzero(&v, sizeof(v));
