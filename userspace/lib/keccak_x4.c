@@ -10,6 +10,7 @@
 
 #include "keccak_x4.h"
 
+#include <stdatomic.h>
 #include <string.h>
 
 #define KECCAK_LANE	  keccak_lanes4
@@ -19,14 +20,16 @@
 
 int skap_cpu_has_avx2(void)
 {
-	static int cached = -1;
+	static atomic_int cached = -1;
+	int has = atomic_load_explicit(&cached, memory_order_relaxed);
 
-	/* A benign race: every thread computes the same answer. */
-	if (cached < 0) {
+	/* Threads racing here all store the same answer. */
+	if (has < 0) {
 		__builtin_cpu_init();
-		cached = __builtin_cpu_supports("avx2") ? 1 : 0;
+		has = __builtin_cpu_supports("avx2") ? 1 : 0;
+		atomic_store_explicit(&cached, has, memory_order_relaxed);
 	}
-	return cached;
+	return has;
 }
 
 static uint64_t load64_le(const uint8_t *p)

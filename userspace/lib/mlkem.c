@@ -20,6 +20,7 @@
 #include <errno.h>
 #include <openssl/crypto.h>
 #include <openssl/rand.h>
+#include <pthread.h>
 #include <string.h>
 
 #include "ct.h"
@@ -104,13 +105,19 @@ static uint16_t mul_q(uint16_t a, uint16_t b)
 }
 
 static int portable_forced;
+static pthread_once_t avx2_once = PTHREAD_ONCE_INIT;
+
+static void avx2_tables(void)
+{
+	mlkem_avx2_init(zetas, gammas);
+}
 
 /* The AVX2 code, where the CPU has it and the caller has not refused it. */
 static int avx2(void)
 {
 	if (portable_forced || !skap_cpu_has_avx2())
 		return 0;
-	mlkem_avx2_init(zetas, gammas);
+	pthread_once(&avx2_once, avx2_tables);
 	return 1;
 }
 

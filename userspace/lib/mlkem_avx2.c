@@ -20,7 +20,6 @@
 #include "mlkem_avx2.h"
 
 #include <immintrin.h>
-#include <pthread.h>
 
 #define AVX2 __attribute__((target("avx2")))
 
@@ -42,9 +41,6 @@ static struct {
 	struct mont16 gamma[16]; /* per 16 coefficients: R on even lanes, gamma R on odd */
 	struct mont16 r, n_inv;
 } tab;
-
-static pthread_once_t tab_once = PTHREAD_ONCE_INIT;
-static const uint16_t *zetas_src, *gammas_src;
 
 static int16_t to_mont(uint32_t c)
 {
@@ -84,7 +80,8 @@ static unsigned int lane_block(unsigned int len, unsigned int k, unsigned int l)
 	}
 }
 
-static void zeta_lanes(struct mont16 *fwd, struct mont16 *inv, unsigned int len)
+static void zeta_lanes(const uint16_t zetas[128], struct mont16 *fwd, struct mont16 *inv,
+		       unsigned int len)
 {
 	/* Algorithm 9 takes zetas[N / (2 len) + b] for block b; Algorithm 10
 	 * zetas[N / len - 1 - b]. */
@@ -92,34 +89,27 @@ static void zeta_lanes(struct mont16 *fwd, struct mont16 *inv, unsigned int len)
 		for (unsigned int l = 0; l < 16; l++) {
 			unsigned int b = lane_block(len, k, l);
 
-			set_lane(&fwd[k], l, zetas_src[128 / len + b]);
-			set_lane(&inv[k], l, zetas_src[256 / len - 1 - b]);
+			set_lane(&fwd[k], l, zetas[128 / len + b]);
+			set_lane(&inv[k], l, zetas[256 / len - 1 - b]);
 		}
 }
 
-static void tab_init(void)
+void mlkem_avx2_init(const uint16_t zetas[128], const uint16_t gammas[128])
 {
 	for (unsigned int i = 0; i < 128; i++)
-		set_all(&tab.zeta[i], zetas_src[i]);
-	zeta_lanes(tab.fwd8, tab.inv8, 8);
-	zeta_lanes(tab.fwd4, tab.inv4, 4);
-	zeta_lanes(tab.fwd2, tab.inv2, 2);
+		set_all(&tab.zeta[i], zetas[i]);
+	zeta_lanes(zetas, tab.fwd8, tab.inv8, 8);
+	zeta_lanes(zetas, tab.fwd4, tab.inv4, 4);
+	zeta_lanes(zetas, tab.fwd2, tab.inv2, 2);
 	/* A product of two variables comes out times R^-1 (mul_mont): R
 	 * undoes it, gamma R also multiplies by gamma. */
 	for (unsigned int v = 0; v < 16; v++)
 		for (unsigned int l = 0; l < 16; l += 2) {
 			set_lane(&tab.gamma[v], l, R_MOD_Q);
-			set_lane(&tab.gamma[v], l + 1, gammas_src[8 * v + l / 2] * R_MOD_Q % Q);
+			set_lane(&tab.gamma[v], l + 1, gammas[8 * v + l / 2] * R_MOD_Q % Q);
 		}
 	set_all(&tab.r, R_MOD_Q);
 	set_all(&tab.n_inv, N_INV);
-}
-
-void mlkem_avx2_init(const uint16_t zetas[128], const uint16_t gammas[128])
-{
-	zetas_src = zetas;
-	gammas_src = gammas;
-	pthread_once(&tab_once, tab_init);
 }
 
 AVX2 static inline __m256i load(const struct mont16 *t, int which)

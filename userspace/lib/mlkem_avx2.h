@@ -10,7 +10,8 @@
 
 #include <stdint.h>
 
-/* Builds the constant tables from FIPS 203's zetas and gammas, once. */
+/* Builds the constant tables from FIPS 203's zetas and gammas: once, before
+ * any other call (mlkem.c uses pthread_once). */
 void mlkem_avx2_init(const uint16_t zetas[128], const uint16_t gammas[128]);
 void mlkem_avx2_ntt(uint16_t f[256]);
 void mlkem_avx2_ntt_inverse(uint16_t f[256]);
