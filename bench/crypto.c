@@ -5,7 +5,8 @@
  * (the median of single-operation rdtsc readings, as the pq-crystals and
  * SUPERCOP benchmarks report them). libskap's X25519 (shared secret and
  * public key) is shown against OpenSSL's, through EVP as libskap used it
- * before, measured in the same run.
+ * before, measured in the same run. Where the CPU runs ML-KEM's AVX2 code,
+ * the portable code is measured too, interleaved with it (the *_port lines).
  *
  *   crypto [-n ITERATIONS] [-m]     -m: machine-readable lines "name ops/s cycles"
  *
@@ -152,57 +153,111 @@ struct result {
 	uint64_t cyc;
 };
 
-/* PREPARE, when not NULL, runs before each OP and is not counted. */
-static struct result run(const char *name, void (*prepare)(struct ctx *),
-			 void (*op)(struct ctx *), struct ctx *c, int n, int machine)
+static void report(const char *name, struct result r, int machine)
 {
-	uint64_t *t = calloc((size_t)n, sizeof(*t));
-	struct result r = { 0, 0 };
-	double spent = 0;
-
-	if (!t) {
-		fprintf(stderr, "crypto: out of memory\n");
-		exit(1);
-	}
-	for (int i = 0; i < n / 10 + 1; i++) { /* warm up caches and frequency */
-		if (prepare)
-			prepare(c);
-		op(c);
-	}
-	for (int i = 0; i < n; i++) {
-		uint64_t s;
-		double t0;
-
-		if (prepare)
-			prepare(c);
-		t0 = now();
-		s = cycles();
-		op(c);
-		t[i] = cycles() - s;
-		spent += now() - t0;
-	}
-	r.ops = n / spent;
-	qsort(t, (size_t)n, sizeof(*t), cmp_u64);
-	r.cyc = t[n / 2];
-	free(t);
 	if (machine)
 		printf("%s %.1f %llu\n", name, r.ops, (unsigned long long)r.cyc);
 	else
-		printf("%-16s %10.0f ops/s %10llu %s/op\n", name, r.ops, (unsigned long long)r.cyc,
+		printf("%-20s %10.0f ops/s %10llu %s/op\n", name, r.ops, (unsigned long long)r.cyc,
 #ifdef HAVE_TSC
 		       "cycles"
 #else
 		       "ns"
 #endif
 		);
+}
+
+/* One timed OP after PREPARE (not counted): its cycles; adds its seconds to *SPENT. */
+static uint64_t time_one(void (*prepare)(struct ctx *), void (*op)(struct ctx *), struct ctx *c,
+			 double *spent)
+{
+	uint64_t s;
+	double t0;
+
+	if (prepare)
+		prepare(c);
+	t0 = now();
+	s = cycles();
+	op(c);
+	s = cycles() - s;
+	*spent += now() - t0;
+	return s;
+}
+
+static struct result summarize(uint64_t *t, int n, double spent)
+{
+	struct result r = { n / spent, 0 };
+
+	qsort(t, (size_t)n, sizeof(*t), cmp_u64);
+	r.cyc = t[n / 2];
 	return r;
+}
+
+static uint64_t *timings(int n)
+{
+	uint64_t *t = calloc((size_t)n, sizeof(*t));
+
+	if (!t) {
+		fprintf(stderr, "crypto: out of memory\n");
+		exit(1);
+	}
+	return t;
+}
+
+/* PREPARE, when not NULL, runs before each OP and is not counted. */
+static struct result run(const char *name, void (*prepare)(struct ctx *),
+			 void (*op)(struct ctx *), struct ctx *c, int n, int machine)
+{
+	uint64_t *t = timings(n);
+	struct result r;
+	double spent = 0, ignored = 0;
+
+	for (int i = 0; i < n / 10 + 1; i++) /* warm up caches and frequency */
+		time_one(prepare, op, c, &ignored);
+	for (int i = 0; i < n; i++)
+		t[i] = time_one(prepare, op, c, &spent);
+	r = summarize(t, n, spent);
+	free(t);
+	report(name, r, machine);
+	return r;
+}
+
+/*
+ * OP with ML-KEM's code for this CPU and with the portable code, in
+ * alternating runs of 50, so that the machine's changes of speed fall on
+ * both alike: *NATIVE and *PORTABLE.
+ */
+static void run_both_codes(const char *name, void (*op)(struct ctx *), struct ctx *c, int n,
+			   int machine, struct result *native, struct result *portable)
+{
+	uint64_t *t[2] = { timings(n), timings(n) };
+	double spent[2] = { 0, 0 }, ignored = 0;
+	char port_name[64];
+
+	for (int i = 0; i < n / 10 + 1; i++)
+		time_one(NULL, op, c, &ignored);
+	for (int done = 0; done < n; done += 50)
+		for (int code = 0; code < 2; code++) {
+			skap_mlkem_force_portable(code);
+			for (int i = done; i < n && i < done + 50; i++)
+				t[code][i] = time_one(NULL, op, c, &spent[code]);
+		}
+	skap_mlkem_force_portable(0);
+	*native = summarize(t[0], n, spent[0]);
+	*portable = summarize(t[1], n, spent[1]);
+	free(t[0]);
+	free(t[1]);
+	snprintf(port_name, sizeof(port_name), "%s_port", name);
+	report(name, *native, machine);
+	report(port_name, *portable, machine);
 }
 
 int main(int argc, char **argv)
 {
 	struct ctx *c = calloc(1, sizeof(*c));
 	int n = 2000, machine = 0;
-	struct result x, xo, xp, xpo, xd, md;
+	struct result x, xo, xp, xpo, xd, md, pk, pe, pd, k, e;
+	const char *impl = skap_mlkem_impl();
 
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "-n") && i + 1 < argc)
@@ -223,10 +278,22 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	if (!machine)
-		printf("# ML-KEM-768 and X-Wing, %d operations each, median cycles\n", n);
-	run("mlkem768_keygen", NULL, op_keygen, c, n, machine);
-	run("mlkem768_encaps", NULL, op_encaps, c, n, machine);
-	md = run("mlkem768_decaps", NULL, op_decaps, c, n, machine);
+		printf("# ML-KEM-768 and X-Wing, %d operations each, median cycles; ML-KEM code: "
+		       "%s\n", n, impl);
+	if (!strcmp(impl, "portable")) {
+		run("mlkem768_keygen", NULL, op_keygen, c, n, machine);
+		run("mlkem768_encaps", NULL, op_encaps, c, n, machine);
+		md = run("mlkem768_decaps", NULL, op_decaps, c, n, machine);
+	} else {
+		/* The portable code too, interleaved (mlkem.h). */
+		run_both_codes("mlkem768_keygen", op_keygen, c, n, machine, &k, &pk);
+		run_both_codes("mlkem768_encaps", op_encaps, c, n, machine, &e, &pe);
+		run_both_codes("mlkem768_decaps", op_decaps, c, n, machine, &md, &pd);
+		if (!machine)
+			printf("# ratios in this run: portable / %s: KeyGen %.2f, Encaps %.2f, "
+			       "Decaps %.2f\n", impl, (double)pk.cyc / k.cyc,
+			       (double)pe.cyc / e.cyc, (double)pd.cyc / md.cyc);
+	}
 	run("xwing_keygen", NULL, op_xkeygen, c, n, machine);
 	run("xwing_encaps", NULL, op_xencaps, c, n, machine);
 	xd = run("xwing_decaps", NULL, op_xdecaps, c, n, machine);

@@ -32,36 +32,31 @@ int skap_cpu_has_avx2(void)
 	return has;
 }
 
-static uint64_t load64_le(const uint8_t *p)
-{
-	uint64_t v = 0;
-
-	for (unsigned int b = 0; b < 8; b++)
-		v |= (uint64_t)p[b] << (8 * b);
-	return v;
-}
-
-static void store64_le(uint8_t *p, uint64_t v)
-{
-	for (unsigned int b = 0; b < 8; b++)
-		p[b] = (uint8_t)(v >> (8 * b));
-}
+/*
+ * Lanes are little-endian byte strings (FIPS 202); this file is built for
+ * x86-64 only (AVX2), which is little-endian, so a lane is copied as is.
+ */
+_Static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__, "lanes are copied as they lie");
 
 void keccak_x4_absorb_once(struct keccak_x4 *k, size_t rate, uint8_t suffix,
 			   const uint8_t *const in[4], size_t len)
 {
-	uint8_t block[4][168];
+	uint8_t block[168];
 
 	memset(k->s, 0, sizeof(k->s));
 	k->rate = rate;
 	for (unsigned int i = 0; i < 4; i++) {
 		/* One block: the input, the domain suffix, pad10*1. */
-		memset(block[i], 0, rate);
-		memcpy(block[i], in[i], len);
-		block[i][len] ^= suffix;
-		block[i][rate - 1] ^= 0x80;
-		for (size_t w = 0; w < rate / 8; w++)
-			k->s[w][i] = load64_le(block[i] + 8 * w);
+		memset(block, 0, rate);
+		memcpy(block, in[i], len);
+		block[len] ^= suffix;
+		block[rate - 1] ^= 0x80;
+		for (size_t w = 0; w < rate / 8; w++) {
+			uint64_t lane;
+
+			memcpy(&lane, block + 8 * w, 8);
+			k->s[w][i] = lane;
+		}
 	}
 	explicit_bzero(block, sizeof(block));
 }
@@ -70,8 +65,11 @@ void keccak_x4_squeeze_blocks(struct keccak_x4 *k, uint8_t *const out[4], size_t
 {
 	for (size_t n = 0; n < nblocks; n++) {
 		keccak_f1600_x4(k->s);
-		for (unsigned int i = 0; i < 4; i++)
-			for (size_t w = 0; w < k->rate / 8; w++)
-				store64_le(out[i] + n * k->rate + 8 * w, k->s[w][i]);
+		for (size_t w = 0; w < k->rate / 8; w++)
+			for (unsigned int i = 0; i < 4; i++) {
+				uint64_t lane = k->s[w][i];
+
+				memcpy(out[i] + n * k->rate + 8 * w, &lane, 8);
+			}
 	}
 }

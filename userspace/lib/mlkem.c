@@ -299,7 +299,20 @@ static uint16_t decompress(uint16_t y, unsigned int d)
  */
 static unsigned int parse_uniform(poly *a, unsigned int n, const uint8_t *buf, size_t len)
 {
-	for (size_t k = 0; k + 3 <= len && n < N; k += 3) {
+	size_t k = 0;
+
+	/* While two more fit, each candidate is written and kept by count,
+	 * without a branch to mispredict. */
+	for (; k + 3 <= len && n + 2 <= N; k += 3) {
+		uint16_t d1 = (uint16_t)(buf[k] | ((buf[k + 1] & 0x0f) << 8));
+		uint16_t d2 = (uint16_t)((buf[k + 1] >> 4) | (buf[k + 2] << 4));
+
+		a->c[n] = d1;
+		n += d1 < Q;
+		a->c[n] = d2;
+		n += d2 < Q;
+	}
+	for (; k + 3 <= len && n < N; k += 3) {
 		uint16_t d1 = (uint16_t)(buf[k] | ((buf[k + 1] & 0x0f) << 8));
 		uint16_t d2 = (uint16_t)((buf[k + 1] >> 4) | (buf[k + 2] << 4));
 
@@ -383,16 +396,24 @@ static void matrix(poly a[K][K], const uint8_t rho[32])
 		sample_ntt(&a[e / K][e % K], rho, (uint8_t)(e % K), (uint8_t)(e / K));
 }
 
-/* Algorithm 8 with eta = 2 on 128 bytes of PRF output. */
+/*
+ * Algorithm 8 with eta = 2 on 128 bytes of PRF output: four bits a
+ * coefficient, x = b0 + b1 and y = b2 + b3. The sums of bit pairs are
+ * taken for 32 bits at once (each 2-bit field of D holds one).
+ */
 static void cbd2(poly *f, const uint8_t buf[64 * ETA])
 {
-	for (unsigned int j = 0; j < N; j++) {
-		/* Four bits per coefficient: x = b0 + b1, y = b2 + b3. */
-		uint8_t nib = (uint8_t)(buf[j / 2] >> (4 * (j & 1)));
-		uint16_t x = (nib & 1) + ((nib >> 1) & 1);
-		uint16_t y = ((nib >> 2) & 1) + ((nib >> 3) & 1);
+	for (unsigned int i = 0; i < N / 8; i++) {
+		uint32_t t = (uint32_t)buf[4 * i] | (uint32_t)buf[4 * i + 1] << 8 |
+			     (uint32_t)buf[4 * i + 2] << 16 | (uint32_t)buf[4 * i + 3] << 24;
+		uint32_t d = (t & 0x55555555u) + ((t >> 1) & 0x55555555u);
 
-		f->c[j] = sub_q(x, y);
+		for (unsigned int j = 0; j < 8; j++) {
+			uint16_t x = (uint16_t)((d >> (4 * j)) & 3);
+			uint16_t y = (uint16_t)((d >> (4 * j + 2)) & 3);
+
+			f->c[8 * i + j] = sub_q(x, y);
+		}
 	}
 }
 
