@@ -159,6 +159,9 @@ static void h_kem(struct srv_req *r)
 	char ct64[SKAP_B64_LEN(SKAP_XWING_CT_BYTES) + 1], tok64[SKAP_B64_LEN(sizeof(token)) + 1];
 	json_t *body;
 
+	/* Stateless (the rate limit is in memory): the device's second round
+	 * trip need not wait for a disk sync that this one has no part in. */
+	r->store_free = 1;
 	if (!rate_ok(r, e->per_source, r->peer))
 		return;
 	body = srv_body_object(r);

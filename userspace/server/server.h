@@ -59,6 +59,10 @@ struct srv_req {
 	const struct srv_session *sess;	/* NULL before authentication, else &sess_buf */
 	struct srv_session sess_buf;
 	char actor[SKAP_NAME_MAX + 8];	/* "user:NAME" */
+	/* The handler reads and writes nothing in the store: its answer tells
+	 * of nothing a crash could undo, and leaves without waiting for the
+	 * batch's commit (batch.c). */
+	int store_free;
 };
 
 /* batch.c: group commit; every answer given while a batch is open waits for it */
