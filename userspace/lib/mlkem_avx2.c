@@ -7,7 +7,7 @@
  *
  * A product by a constant c is Montgomery's: with R = 2^16, c' = c R mod q
  * and c'' = c' q^-1 mod R, x c = hi(x c') - hi(lo(x c'') q) (mod q), in
- * (-q, q) for 0 <= x < q, and one masked addition of q brings it to
+ * (-q, q) for |x| < q, and one masked addition of q brings it to
  * [0, q). Variable products go through the same reduction. Every step is
  * branch-free and the same for every value.
  *
