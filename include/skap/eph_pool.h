@@ -22,7 +22,8 @@ struct skap_eph_pool;
 
 /* A pool of CAP entries (2..4096) and its helper thread: 0, -EINVAL, -ENOMEM, -EAGAIN. */
 int skap_eph_pool_new(size_t cap, struct skap_eph_pool **out);
-/* 1 and *EPH when one was ready (the pool keeps no copy), 0 when none. */
+/* 1 and *EPH when one was ready (the pool keeps no copy), 0 when none or
+ * when the helper holds the pool this instant: it never waits. */
 int skap_eph_pool_take(struct skap_eph_pool *p, struct skap_xwing_eph *eph);
 /* Entries ready now (for tests and logs). */
 size_t skap_eph_pool_ready(struct skap_eph_pool *p);

@@ -30,9 +30,11 @@ static void *helper(void *arg)
 	struct sched_param none = { 0 };
 	struct skap_xwing_eph *eph;
 
-	/* Only otherwise idle CPU: never a cycle taken from the event loop. */
-	pthread_setschedparam(pthread_self(), SCHED_IDLE, &none);
-	if (skap_secret_alloc(sizeof(*eph), (void **)&eph))
+	/* Only otherwise idle CPU: never a cycle taken from the event loop.
+	 * Where SCHED_IDLE is refused the pool stays empty (callers make
+	 * their own) rather than compete with the loop. */
+	if (pthread_setschedparam(pthread_self(), SCHED_IDLE, &none) ||
+	    skap_secret_alloc(sizeof(*eph), (void **)&eph))
 		return NULL;
 	pthread_mutex_lock(&p->lock);
 	while (!p->stop) {
@@ -90,7 +92,14 @@ int skap_eph_pool_take(struct skap_eph_pool *p, struct skap_xwing_eph *eph)
 {
 	int got = 0;
 
-	pthread_mutex_lock(&p->lock);
+	/*
+	 * Never wait for the lock: the helper, at SCHED_IDLE, may be preempted
+	 * while it holds it and not run again until a core idles, and the
+	 * event loop must not stall behind it. Busy means the helper is adding
+	 * an entry: the caller makes its own this time.
+	 */
+	if (pthread_mutex_trylock(&p->lock))
+		return 0;
 	if (p->n) {
 		struct skap_xwing_eph *last = &p->entries[--p->n];
 
