@@ -6,8 +6,10 @@
 #
 #   platform_setup NAME     the programs (server ctl load), a temporary
 #                           directory (tmp) removed at exit with the server
-#   platform_start [CMD..]  a fresh server started under CMD (valgrind, say):
-#                           sets pid, url and key; 1 when it does not answer
+#   platform_start [CMD..]  a fresh server started under CMD (valgrind, say),
+#                           with $SKAP_BENCH_SERVER_ARGS added to serve's
+#                           (--ticket-sync-ms 0, say): sets pid, url and
+#                           key; 1 when it does not answer
 #   platform_stop           stops it
 
 platform_setup() {
@@ -28,8 +30,9 @@ platform_setup() {
 platform_start() {
 	rm -rf "$tmp/srv" "$tmp/port" "$tmp/session"
 	echo "bench horse" | "$server" init -d "$tmp/srv" -t bench -u owner --password-stdin >/dev/null
+	# shellcheck disable=SC2086 # SKAP_BENCH_SERVER_ARGS: words on purpose
 	"$@" "$server" serve -d "$tmp/srv" -p 0 --port-file "$tmp/port" --enroll-rate 1000000 \
-		2>"$tmp/log" &
+		${SKAP_BENCH_SERVER_ARGS:-} 2>"$tmp/log" &
 	pid=$!
 	# Under valgrind the server takes seconds to listen.
 	for _ in $(seq 600); do

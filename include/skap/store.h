@@ -93,15 +93,25 @@ int skap_store_db_version(struct skap_store *st);
 
 /*
  * Group commit: from batch_begin to batch_commit every mutation runs as a
- * savepoint inside one transaction, so that many share one write to disk
- * (SQLite syncs each commit). A mutation that fails still changes nothing
- * and leaves the others in the batch alone; the rules above hold, but
- * nothing is durable, and no caller may tell anyone of a change, before
- * batch_commit returned 0. When it fails, the whole batch is undone.
+ * savepoint inside one transaction, so that many share one write to disk.
+ * A mutation that fails still changes nothing and leaves the others in the
+ * batch alone; the rules above hold, but nothing is written, and no caller
+ * may tell anyone of a change, before batch_commit returned 0. When it
+ * fails, the whole batch is undone.
+ *
+ * batch_commit does not wait for the disk: the batch is written to the
+ * log (a crash of the process loses none of it) and visible at once, and
+ * durable (a crash of the machine loses none of it) once skap_store_sync,
+ * begun after it, returns 0. skap_store_sync makes every commit made
+ * before it durable. A failed sync (-EIO) leaves it unknown what reached
+ * the disk, then and after (the kernel may have dropped the pages): the
+ * caller stops using the store. Outside a batch, every mutation is
+ * durable when it returns.
  */
 int skap_store_batch_begin(struct skap_store *st);
 int skap_store_batch_commit(struct skap_store *st);
 int skap_store_in_batch(struct skap_store *st);
+int skap_store_sync(struct skap_store *st);
 
 /* Names: 1..SKAP_NAME_MAX of [A-Za-z0-9._-], not starting with '.' or '-'. */
 int skap_store_name_valid(const char *name);

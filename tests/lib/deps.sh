@@ -11,7 +11,7 @@ packages="
 	qemu-system-x86 busybox-static iproute2 iputils-ping keyutils
 	libssl-dev libnl-3-dev libnl-genl-3-dev libkeyutils-dev
 	libsqlite3-dev libjansson-dev libevent-dev libargon2-dev libsodium-dev
-	valgrind clang libclang-rt-14-dev curl jq sqlite3
+	valgrind clang libclang-rt-14-dev curl jq sqlite3 strace
 "
 if [ "${1:-}" = bench ]; then
 	packages="$packages strongswan-charon strongswan-swanctl libstrongswan-standard-plugins"

@@ -41,6 +41,10 @@ struct skap_store {
 	struct st_cached *cache; /* statements of the hot paths, prepared once */
 	size_t n_cache, cap_cache;
 	int batch;		/* in a batch (skap_store_batch_begin): 1; broken: -1 */
+	int sync_full;		/* the connection syncs at each commit (synchronous = FULL) */
+	int wal_fd;		/* the write-ahead log, for skap_store_sync; -1: not in WAL mode */
+	/* sqlite3_total_changes64 at the last commit, and at the last sync */
+	sqlite3_int64 committed_changes, synced_changes;
 	uint8_t *keys;		/* skap_secret_alloc'd: seal key, lookup key */
 	uint32_t argon2_t;
 	uint32_t argon2_m;

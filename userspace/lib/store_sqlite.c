@@ -281,6 +281,23 @@ static int batch_lost(struct skap_store *st)
 	return st->batch < 0;
 }
 
+/*
+ * The connection's sync at commit: FULL (each commit on disk before it
+ * returns) except inside a batch, whose owner syncs with skap_store_sync.
+ * SQLite takes the setting when the PRAGMA is prepared, and refuses it
+ * inside a transaction: so sqlite3_exec, between transactions.
+ */
+static int set_sync_full(struct skap_store *st, int full)
+{
+	if (st->sync_full == full)
+		return 0;
+	if (sqlite3_exec(st->db, full ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL",
+			 NULL, NULL, NULL) != SQLITE_OK)
+		return -EIO;
+	st->sync_full = full;
+	return 0;
+}
+
 int st_tx_begin(struct skap_store *st)
 {
 	int rc;
@@ -290,6 +307,9 @@ int st_tx_begin(struct skap_store *st)
 			return -EIO;
 		rc = st_run(st, "SAVEPOINT tx");
 	} else {
+		/* Alone, a mutation is durable when it returns. */
+		if (set_sync_full(st, 1))
+			return -EIO;
 		rc = st_run(st, "BEGIN IMMEDIATE");
 	}
 	return rc == SQLITE_OK ? 0 : st_db_err(st, sqlite3_extended_errcode(st->db));
@@ -308,8 +328,12 @@ int st_tx_end(struct skap_store *st, int err)
 		return batch_lost(st) && !err ? -EIO : err;
 	}
 	if (!err) {
-		if (st_run(st, "COMMIT") == SQLITE_OK)
+		if (st_run(st, "COMMIT") == SQLITE_OK) {
+			/* Synced (FULL), and every commit before it with it. */
+			st->committed_changes = sqlite3_total_changes64(st->db);
+			st->synced_changes = st->committed_changes;
 			return 0;
+		}
 		err = -EIO;
 	}
 	st_run(st, "ROLLBACK");
@@ -322,6 +346,9 @@ int skap_store_batch_begin(struct skap_store *st)
 
 	if (!st || st->batch)
 		return -EINVAL;
+	/* Outside WAL mode there is no log to sync later: FULL stays. */
+	if (st->wal_fd >= 0 && set_sync_full(st, 0))
+		return -EIO;
 	rc = st_run(st, "BEGIN IMMEDIATE");
 	if (rc != SQLITE_OK)
 		return st_db_err(st, sqlite3_extended_errcode(st->db));
@@ -337,10 +364,67 @@ int skap_store_batch_commit(struct skap_store *st)
 		return -EINVAL;
 	if (batch_lost(st) || st_run(st, "COMMIT") != SQLITE_OK)
 		err = -EIO;
+	else
+		st->committed_changes = sqlite3_total_changes64(st->db);
 	if (!sqlite3_get_autocommit(st->db))
 		st_run(st, "ROLLBACK");
 	st->batch = 0;
+	/* Should this fail, the next mutation alone tries again (st_tx_begin). */
+	set_sync_full(st, 1);
 	return err;
+}
+
+int skap_store_sync(struct skap_store *st)
+{
+	int rc;
+
+	sqlite3_int64 committed;
+
+	if (!st)
+		return -EINVAL;
+	/*
+	 * Every commit synced by SQLite, or none since the last sync: a sync of
+	 * a clean file still costs the disk a cache flush. The count is the
+	 * one at the last commit: the changes of a batch still open (a sync
+	 * may run between two of its requests) are not on the log yet.
+	 */
+	committed = st->committed_changes;
+	if (st->wal_fd < 0 || committed == st->synced_changes)
+		return 0;
+	do
+		rc = fdatasync(st->wal_fd);
+	while (rc && errno == EINTR);
+	if (rc)
+		return -EIO;
+	st->synced_changes = committed;
+	return 0;
+}
+
+/*
+ * The write-ahead log's descriptor, kept for skap_store_sync: fdatasync
+ * on any descriptor of a file flushes all of it, so the log SQLite writes
+ * through its own descriptor is synced through this one. SQLite creates
+ * the log on the first read in WAL mode (migrate has read) and removes it
+ * only when the last connection closes or the journal mode changes,
+ * neither of which happens while this store is open.
+ */
+static int open_wal(struct skap_store *st)
+{
+	const char *main_db = sqlite3_db_filename(st->db, "main");
+	const unsigned char *mode;
+	sqlite3_stmt *s;
+	int wal;
+
+	st->wal_fd = -1;
+	if (st_prep(st, "PRAGMA journal_mode", &s))
+		return -EIO;
+	mode = sqlite3_step(s) == SQLITE_ROW ? sqlite3_column_text(s, 0) : NULL;
+	wal = mode && !strcmp((const char *)mode, "wal");
+	sqlite3_finalize(s);
+	if (!wal || !main_db || !*main_db)
+		return 0; /* each commit synced by SQLite (FULL) */
+	st->wal_fd = open(sqlite3_filename_wal(main_db), O_RDONLY | O_CLOEXEC);
+	return st->wal_fd < 0 ? -EIO : 0;
 }
 
 int skap_store_in_batch(struct skap_store *st)
@@ -612,6 +696,7 @@ int skap_store_open(const char *path, const uint8_t master[SKAP_MASTER_KEY_LEN],
 	st = calloc(1, sizeof(*st));
 	if (!st)
 		return -ENOMEM;
+	st->wal_fd = -1;
 	st->argon2_t = opts && opts->argon2_t ? opts->argon2_t : ARGON2_T_DEFAULT;
 	st->argon2_m = opts && opts->argon2_m_kib ? opts->argon2_m_kib : ARGON2_M_DEFAULT;
 	st->schema_max = opts && opts->schema_max > 0 && opts->schema_max < SCHEMA_VERSION
@@ -656,10 +741,13 @@ int skap_store_open(const char *path, const uint8_t master[SKAP_MASTER_KEY_LEN],
 		err = st_exec(st, "PRAGMA foreign_keys = ON");
 	if (!err)
 		err = st_exec(st, "PRAGMA synchronous = FULL");
+	st->sync_full = 1;
 	if (!err)
 		err = st_exec(st, "PRAGMA secure_delete = ON");
 	if (!err)
 		err = migrate(st);
+	if (!err)
+		err = open_wal(st);
 	if (err)
 		goto fail;
 	*out = st;
@@ -679,6 +767,8 @@ void skap_store_close(struct skap_store *st)
 	free(st->cache);
 	if (st->db)
 		sqlite3_close_v2(st->db);
+	if (st->wal_fd >= 0)
+		close(st->wal_fd);
 	skap_secret_free(st->keys);
 	skap_wipe(st, sizeof(*st));
 	free(st);

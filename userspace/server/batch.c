@@ -1,20 +1,32 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Group commit (docs/server.md, "Durability and group commit"). SQLite
- * syncs the disk at every commit, and a key ticket alone made two (the
- * device seen, the key's audit record): the disk, not the CPU, set the
- * pace. So the requests that arrive together share one transaction of the
- * store (skap_store_batch_begin; each mutation in it a savepoint that
- * fails alone), and every answer given meanwhile waits until that
- * transaction is on disk: no key leaves without its audit record being
- * durable, no client is told of a change that a crash could still undo.
- * A failed commit undoes the whole batch and answers each request 500.
+ * Group commit (docs/server.md, "Durability and performance"). Syncing
+ * the disk at every commit made the disk, not the CPU, set the pace (a
+ * key ticket alone made two commits: the device seen, the key's audit
+ * record). So the requests that arrive together share one transaction of
+ * the store (skap_store_batch_begin; each mutation in it a savepoint that
+ * fails alone), and every answer given meanwhile waits for that
+ * transaction's commit, then for the disk's sync: no client is told of a
+ * change that a crash could still undo. A failed commit undoes the whole
+ * batch and answers each request 500.
+ *
+ * One answer waits for the commit only: an issued key ticket
+ * (srv_req.sync_later). Its audit record is in the log when the ticket
+ * leaves, so a crash of skap-server loses none; the disk's sync follows
+ * within sync_later_ms (serve --ticket-sync-ms), so a crash of the machine
+ * loses at most the records of that long. A batch with any other answer
+ * is synced before it answers, and that sync covers every commit before
+ * it. With sync_later_ms 0 every answer waits for the sync.
  *
  * The batch is committed once the event loop has handled what was ready
  * when it opened (a zero timer runs after the I/O of the same round), or
  * at once when SRV_BATCH_MAX answers wait: an idle server adds no delay,
- * a busy one shares each disk sync among all the requests that came
+ * a busy one shares each commit and sync among all the requests that came
  * during the previous one.
+ *
+ * A sync that fails leaves it unknown what reached the disk, then and
+ * after (the kernel may drop the pages it could not write): the waiting
+ * requests are answered 500 and the server stops (exit status 1).
  *
  * A deferred request stays valid: libevent 2.1 detaches a request whose
  * connection fails or times out before the answer
@@ -41,15 +53,43 @@ struct deferred {
 };
 
 struct srv_batch {
-	struct event *timer;
-	struct deferred *q; /* SRV_BATCH_MAX, grown should a request answer twice */
+	struct srv *srv;
+	struct event *timer;	  /* zero: commits after the loop's round */
+	struct event *sync_timer; /* the sync owed to answers that left before it */
+	struct deferred *q;	  /* SRV_BATCH_MAX, grown should a request answer twice */
 	size_t n, cap;
 	int open;
+	int must_sync;		  /* an answer in the open batch waits for the sync */
+	int owed;		  /* a commit not synced yet */
+	int failed;		  /* a sync failed: the server stops */
 };
 
 static void batch_timer(evutil_socket_t fd, short what, void *arg)
 {
 	srv_batch_flush(arg);
+}
+
+/* After a failed sync nothing more may be told: the loop ends. */
+static int sync_now(struct srv_batch *b)
+{
+	int err = b->failed ? -EIO : skap_store_sync(b->srv->st);
+
+	if (err && !b->failed) {
+		log_error("the database could not be synced to disk (%s): what it holds on "
+			  "disk is unknown; stopping", strerror(-err));
+		b->failed = 1;
+		event_base_loopbreak(b->srv->base);
+	}
+	if (!err) {
+		b->owed = 0;
+		evtimer_del(b->sync_timer);
+	}
+	return err;
+}
+
+static void sync_timer(evutil_socket_t fd, short what, void *arg)
+{
+	sync_now(arg);
 }
 
 int srv_batch_init(struct srv *srv)
@@ -59,26 +99,35 @@ int srv_batch_init(struct srv *srv)
 	srv->batch = b;
 	if (!b)
 		return -ENOMEM;
+	b->srv = srv;
 	b->cap = SRV_BATCH_MAX;
 	b->q = calloc(b->cap, sizeof(*b->q));
 	if (!b->q)
 		return -ENOMEM;
 	b->timer = evtimer_new(srv->base, batch_timer, srv);
-	return b->timer ? 0 : -ENOMEM;
+	b->sync_timer = evtimer_new(srv->base, sync_timer, b);
+	return b->timer && b->sync_timer ? 0 : -ENOMEM;
 }
 
-void srv_batch_free(struct srv *srv)
+int srv_batch_free(struct srv *srv)
 {
 	struct srv_batch *b = srv->batch;
+	int err;
 
 	if (!b)
-		return;
+		return 0;
 	srv_batch_flush(srv);
+	if (b->owed)
+		sync_now(b);
+	err = b->failed ? -EIO : 0;
 	if (b->timer)
 		event_free(b->timer);
+	if (b->sync_timer)
+		event_free(b->sync_timer);
 	free(b->q);
 	free(b);
 	srv->batch = NULL;
+	return err;
 }
 
 void srv_batch_enter(struct srv *srv)
@@ -89,14 +138,15 @@ void srv_batch_enter(struct srv *srv)
 	if (!b || b->open)
 		return;
 	/* Without a batch (the database is locked by another program), each
-	 * mutation commits alone as it always could. */
+	 * mutation commits and syncs alone as it always could. */
 	if (skap_store_batch_begin(srv->st))
 		return;
 	b->open = 1;
+	b->must_sync = 0;
 	evtimer_add(b->timer, &now);
 }
 
-/* The answer a request gets when the batch it was in did not commit. */
+/* The answer a request gets when the batch it was in did not reach the disk. */
 static void answer_failed(struct deferred *d)
 {
 	static const char err[] = "{\"error\":{\"code\":\"internal\",\"message\":"
@@ -115,7 +165,8 @@ static void answer_failed(struct deferred *d)
 		evbuffer_free(out);
 }
 
-int srv_batch_defer(struct srv *srv, struct evhttp_request *req, int status, struct evbuffer *body)
+int srv_batch_defer(struct srv *srv, struct evhttp_request *req, int status, struct evbuffer *body,
+		    int sync_later)
 {
 	struct srv_batch *b = srv->batch;
 
@@ -140,6 +191,8 @@ int srv_batch_defer(struct srv *srv, struct evhttp_request *req, int status, str
 	b->q[b->n].status = status;
 	b->q[b->n].body = body;
 	b->n++;
+	if (!sync_later || !srv->ticket_sync_ms)
+		b->must_sync = 1;
 	return 1;
 }
 
@@ -154,20 +207,28 @@ void srv_batch_after_request(struct srv *srv)
 void srv_batch_flush(struct srv *srv)
 {
 	struct srv_batch *b = srv->batch;
-	int err;
+	struct timeval later = { srv->ticket_sync_ms / 1000, srv->ticket_sync_ms % 1000 * 1000 };
+	int err, lost = 0;
 
 	if (!b || !b->open)
 		return;
 	evtimer_del(b->timer);
 	b->open = 0;
 	err = skap_store_batch_commit(srv->st);
-	if (err)
+	if (err) {
 		log_error("the database did not commit a batch of %zu requests: %s; each is "
 			  "answered 500", b->n, strerror(-err));
+	} else {
+		b->owed = 1;
+		if (b->must_sync)
+			lost = sync_now(b);
+		else if (!evtimer_pending(b->sync_timer, NULL))
+			evtimer_add(b->sync_timer, &later);
+	}
 	for (size_t i = 0; i < b->n; i++) {
 		struct deferred *d = &b->q[i];
 
-		if (err)
+		if (err || lost)
 			answer_failed(d);
 		else
 			srv_send(d->req, d->status, d->body);

@@ -791,6 +791,7 @@ static void h_keys(struct srv_req *r)
 	}
 	/* The audit record has it; at info level a busy platform's log would be mostly this. */
 	log_debug("key %s issued to %s for %s", kid, a.id, b.id);
+	r->sync_later = 1;
 	srv_reply(r, 200, json_pack("{s:s,s:I,s:s,s:s}", "kid", kid64, "expires",
 				    (json_int_t)pk.expires, "key", k64, "ticket", t64));
 	goto out;

@@ -77,7 +77,7 @@ void srv_reply(struct srv_req *r, int status, json_t *body)
 		evbuffer_add(out, "\n", 1);
 	}
 	/* Inside a batch, the answer waits for its commit (batch.c), which owns OUT then. */
-	if (!r->store_free && srv_batch_defer(r->srv, r->req, status, out))
+	if (!r->store_free && srv_batch_defer(r->srv, r->req, status, out, r->sync_later))
 		out = NULL;
 	else
 		srv_send(r->req, status, out);

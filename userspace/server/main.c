@@ -68,7 +68,8 @@ static void usage(FILE *f)
 		   "       skap-server tenant create -d DIR NAME -u OWNER [--password-stdin]\n"
 		   "       skap-server tenant list -d DIR\n"
 		   "       skap-server serve [-c FILE] -d DIR [-l ADDR] [-p PORT] [--port-file FILE]\n"
-		   "                         [--token-ttl SECONDS] [--enroll-rate N] [-v]\n"
+		   "                         [--token-ttl SECONDS] [--enroll-rate N]\n"
+		   "                         [--ticket-sync-ms MS] [-v]\n"
 		   "                         (FILE: \"name = value\" lines, the long option names;\n"
 		   "                         flags win over the file)\n"
 		   "       skap-server --version\n");
@@ -427,6 +428,7 @@ static int cmd_serve(int argc, char **argv)
 		{ "port-file", required_argument, NULL, 'F' },
 		{ "token-ttl", required_argument, NULL, 'T' },
 		{ "enroll-rate", required_argument, NULL, 'E' },
+		{ "ticket-sync-ms", required_argument, NULL, 'S' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
@@ -456,6 +458,7 @@ static int cmd_serve(int argc, char **argv)
 		case 'F': name = "port-file"; break;
 		case 'T': name = "token-ttl"; break;
 		case 'E': name = "enroll-rate"; break;
+		case 'S': name = "ticket-sync-ms"; break;
 		case 'v': name = "verbose"; value = "true"; break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
@@ -475,6 +478,7 @@ static int cmd_serve(int argc, char **argv)
 	port_file = o.port_file[0] ? o.port_file : NULL;
 	srv.token_ttl = o.token_ttl;
 	srv.enroll_rate = o.enroll_rate;
+	srv.ticket_sync_ms = o.ticket_sync_ms;
 	if (make_paths(dir, &p)) {
 		fprintf(stderr, "skap-server: %s: path too long\n", dir);
 		return 2;
@@ -518,15 +522,17 @@ static int cmd_serve(int argc, char **argv)
 		 skap_store_db_version(srv.st));
 	if (event_base_dispatch(srv.base) < 0)
 		goto out;
-	log_info("stopped");
 	err = 0;
 out:
 	if (sigterm)
 		event_free(sigterm);
 	if (sigint)
 		event_free(sigint);
-	/* The last answers wait for their commit; connections go after. */
-	srv_batch_free(&srv);
+	/* The last answers wait for their commit and sync; connections go after. */
+	if (srv_batch_free(&srv))
+		err = 1;
+	else if (!err)
+		log_info("stopped");
 	srv_http_stop(&srv);
 	if (srv.base)
 		event_base_free(srv.base);

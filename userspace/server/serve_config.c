@@ -23,6 +23,7 @@ void srv_serve_opts_default(struct srv_serve_opts *o)
 	o->port = 8443;
 	o->token_ttl = SRV_TOKEN_TTL_DEFAULT;
 	o->enroll_rate = SRV_ENROLL_RATE;
+	o->ticket_sync_ms = SRV_TICKET_SYNC_MS;
 }
 
 static int number(const char *v, unsigned long min, unsigned long max, unsigned long *out)
@@ -64,6 +65,10 @@ int srv_serve_opt(struct srv_serve_opts *o, const char *name, const char *v, cha
 		o->enroll_rate = (unsigned int)n;
 		return 0;
 	}
+	if (!strcmp(name, "ticket-sync-ms") && !number(v, 0, 1000, &n)) {
+		o->ticket_sync_ms = (unsigned int)n;
+		return 0;
+	}
 	if (!strcmp(name, "verbose") && (!strcmp(v, "true") || !strcmp(v, "false"))) {
 		o->verbose = !strcmp(v, "true");
 		return 0;
@@ -77,11 +82,14 @@ int srv_serve_opt(struct srv_serve_opts *o, const char *name, const char *v, cha
 		snprintf(msg, size, "token-ttl: 1..86400 seconds");
 	else if (!strcmp(name, "enroll-rate"))
 		snprintf(msg, size, "enroll-rate: 1..1000000 requests a second");
+	else if (!strcmp(name, "ticket-sync-ms"))
+		snprintf(msg, size, "ticket-sync-ms: 0..1000 milliseconds (0: every ticket waits "
+				    "for the disk)");
 	else if (!strcmp(name, "verbose"))
 		snprintf(msg, size, "verbose: true or false");
 	else
 		snprintf(msg, size, "unknown setting '%s' (dir, listen, port, port-file, "
-				    "token-ttl, enroll-rate, verbose)", name);
+				    "token-ttl, enroll-rate, ticket-sync-ms, verbose)", name);
 	return -EINVAL;
 }
 

@@ -24,6 +24,7 @@ struct evkeyvalq;
 #define SRV_TOKEN_LEN		32	/* random bytes; 64 hex digits on the wire */
 #define SRV_TOKEN_TTL_DEFAULT	3600
 #define SRV_ENROLL_RATE		50
+#define SRV_TICKET_SYNC_MS	50
 
 /* A request's session: what <skap/store.h> keeps, and the token's hash. */
 struct srv_session {
@@ -46,6 +47,7 @@ struct srv {
 	int64_t token_ttl;
 	struct srv_enroll *enroll;	/* enroll.c's state */
 	unsigned int enroll_rate;	/* device requests a second per source (burst 4x) */
+	unsigned int ticket_sync_ms;	/* how long a ticket's record may wait for the disk */
 };
 
 /* One request being answered. */
@@ -63,16 +65,24 @@ struct srv_req {
 	 * of nothing a crash could undo, and leaves without waiting for the
 	 * batch's commit (batch.c). */
 	int store_free;
+	/* The answer is an issued key ticket: it waits for the batch's commit
+	 * but not for the disk's sync, which follows within ticket_sync_ms
+	 * (batch.c). */
+	int sync_later;
 };
 
 /* batch.c: group commit; every answer given while a batch is open waits for it */
 int srv_batch_init(struct srv *srv);
-/* Commits what is pending and answers first. */
-void srv_batch_free(struct srv *srv);
+/* After the loop: commits and syncs what is pending, and answers first.
+ * -EIO when a sync of the database failed, then or before (the server
+ * then exits 1). */
+int srv_batch_free(struct srv *srv);
 /* At the start of a request: opens a batch unless one is open. */
 void srv_batch_enter(struct srv *srv);
-/* 1 when the answer waits for the batch (which then owns BODY), 0 to send it now. */
-int srv_batch_defer(struct srv *srv, struct evhttp_request *req, int status, struct evbuffer *body);
+/* 1 when the answer waits for the batch (which then owns BODY), 0 to send it now;
+ * SYNC_LATER: srv_req.sync_later. */
+int srv_batch_defer(struct srv *srv, struct evhttp_request *req, int status, struct evbuffer *body,
+		    int sync_later);
 /* At the end of a request: commits when the batch is full. */
 void srv_batch_after_request(struct srv *srv);
 /* Commits the open batch and sends its answers (500 each when it failed). */
@@ -86,6 +96,7 @@ struct srv_serve_opts {
 	unsigned long port;
 	int64_t token_ttl;
 	unsigned int enroll_rate;
+	unsigned int ticket_sync_ms;
 	int verbose;
 };
 
