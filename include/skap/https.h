@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #define SKAP_HTTPS_BODY_MAX  (256 * 1024)
+#define SKAP_HTTPS_HEAD_MAX  (16 * 1024)
 #define SKAP_TLS_BINDING_LEN 32
 
 struct skap_https;
@@ -57,6 +58,17 @@ int skap_https_idle_check(struct skap_https *h);
  */
 int skap_https_post(struct skap_https *h, const char *path, const char *body, int *status,
 		    const char **answer, size_t *len);
+/*
+ * The head of an HTTP/1.1 answer at the start of BUF (LEN bytes, not
+ * NUL-terminated), for clients that read it themselves: 0 with *STATUS,
+ * *HEAD (its length, the blank line included) and *BODY_LEN (its one
+ * Content-Length) once the head is whole; -EAGAIN while it is not; -EPROTO
+ * for no status line, no or two Content-Length fields, a bad value, or no
+ * end within SKAP_HTTPS_HEAD_MAX bytes; -EMSGSIZE for a body over
+ * SKAP_HTTPS_BODY_MAX.
+ */
+int skap_https_answer_head(const char *buf, size_t len, int *status, size_t *head,
+			   size_t *body_len);
 /* The RFC 5705 exporter value of OTA_TLS's binding on this connection. */
 int skap_https_binding(struct skap_https *h, uint8_t out[SKAP_TLS_BINDING_LEN]);
 

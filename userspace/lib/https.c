@@ -263,27 +263,74 @@ void skap_https_close(struct skap_https *h)
 	free(h);
 }
 
+/* "HTTP/1.x NNN ..." at the start of LINE (LEN bytes): the status, or -1. */
+static int status_code(const char *line, size_t len)
+{
+	if (len < 12 || memcmp(line, "HTTP/1.", 7) || line[7] < '0' || line[7] > '9' ||
+	    line[8] != ' ' || line[9] < '1' || line[9] > '5' || line[10] < '0' ||
+	    line[10] > '9' || line[11] < '0' || line[11] > '9')
+		return -1;
+	return (line[9] - '0') * 100 + (line[10] - '0') * 10 + (line[11] - '0');
+}
+
+int skap_https_answer_head(const char *buf, size_t len, int *status, size_t *head,
+			   size_t *body_len)
+{
+	static const char cl[] = "content-length:";
+	const char *end = memmem(buf, len, "\r\n\r\n", 4), *line, *eol;
+	int have_cl = 0;
+
+	if (!end)
+		return len > SKAP_HTTPS_HEAD_MAX ? -EPROTO : -EAGAIN;
+	*status = status_code(buf, (size_t)(end - buf));
+	if (*status < 0)
+		return -EPROTO;
+	*head = (size_t)(end - buf) + 4;
+	for (line = buf; line < end; line = eol + 2) {
+		size_t n = 0;
+		const char *v;
+
+		eol = memmem(line, (size_t)(end - line) + 2, "\r\n", 2);
+		if ((size_t)(eol - line) <= sizeof(cl) - 1 || strncasecmp(line, cl, sizeof(cl) - 1))
+			continue;
+		for (v = line + sizeof(cl) - 1; v < eol && (*v == ' ' || *v == '\t'); v++)
+			;
+		if (have_cl++ || v == eol)
+			return -EPROTO;
+		for (; v < eol && *v >= '0' && *v <= '9'; v++) {
+			if (n > SKAP_HTTPS_BODY_MAX)
+				return -EMSGSIZE;
+			n = n * 10 + (size_t)(*v - '0');
+		}
+		for (; v < eol && (*v == ' ' || *v == '\t'); v++)
+			;
+		if (v != eol)
+			return -EPROTO;
+		*body_len = n;
+	}
+	if (!have_cl)
+		return -EPROTO;
+	return *body_len > SKAP_HTTPS_BODY_MAX ? -EMSGSIZE : 0;
+}
+
 /* Reads until the buffer holds a whole answer. */
 static int read_answer(struct skap_https *h, int *status, const char **body, size_t *len)
 {
-	char *end = NULL, *cl;
 	size_t head = 0, want = 0;
+	int err = -EAGAIN;
 
 	h->len = 0;
 	for (;;) {
 		int n;
 
-		if (!end && (end = memmem(h->buf, h->len, "\r\n\r\n", 4))) {
-			*end = '\0';
-			cl = strcasestr(h->buf, "\r\ncontent-length:");
-			if (sscanf(h->buf, "HTTP/1.%*d %d", status) != 1 || !cl)
-				return -EPROTO;
-			want = strtoul(cl + 17, NULL, 10);
-			head = (size_t)(end - h->buf) + 4;
-			if (want > sizeof(h->buf) - head - 1)
+		if (err == -EAGAIN) {
+			err = skap_https_answer_head(h->buf, h->len, status, &head, &want);
+			if (err && err != -EAGAIN)
+				return err;
+			if (!err && want > sizeof(h->buf) - head - 1)
 				return -EMSGSIZE;
 		}
-		if (end && h->len >= head + want) {
+		if (!err && h->len >= head + want) {
 			h->buf[head + want] = '\0';
 			*body = h->buf + head;
 			*len = want;
