@@ -99,13 +99,20 @@ tap_check "enrollments, an approval, status polls: the database was written and 
 tap_check "and no answer left before its sync ($early did)" test "$early" = 0
 B=$(sed -n 's/^id \(.*\)/\1/p' "$tmp/b")
 
+# traced_tickets NAME: 200 tickets over 2 connections with the server
+# traced; sets early, max, unsynced, writes and syncs from its report.
+traced_tickets() {
+	trace "$1"
+	"$load" -s "$url" --ca "$tmp/srv/tls.crt" -k "$(key k1)" -c 2 -n 200 keys >"$tmp/load" 2>&1
+	# Longer than --ticket-sync-ms: the last sync is in the trace.
+	sleep 0.5
+	untrace
+	read -r early max unsynced writes syncs < <(sync_report "$1")
+}
+
 # ---- tickets: written before the answer, synced within --ticket-sync-ms ----
-trace tickets
-"$load" -s "$url" --ca "$tmp/srv/tls.crt" -k "$(key k1)" -c 2 -n 200 keys >"$tmp/load" 2>&1
-sleep 0.5
-untrace
+traced_tickets tickets
 tap_check "200 tickets issued" grep -q "^keys: 200 ok, 0 failed" "$tmp/load"
-read -r early max unsynced writes syncs < <(sync_report tickets)
 tap_check "tickets leave before the disk's sync ($early answers did, $syncs syncs)" \
 	test "$early" -gt 100
 tap_check "no write waited more than 50 ms and slack for its sync (longest $max s)" \
@@ -125,12 +132,8 @@ tap_check "its audit record survived the kill" \
 # ---- --ticket-sync-ms 0: every ticket waits ----
 SRV_ARGS="--enroll-rate 1000 --ticket-sync-ms 0"
 start
-trace strict
-"$load" -s "$url" --ca "$tmp/srv/tls.crt" -k "$(key k1)" -c 2 -n 200 keys >"$tmp/load" 2>&1
-sleep 0.3
-untrace
+traced_tickets strict
 tap_check "with --ticket-sync-ms 0, 200 tickets issued" grep -q "^keys: 200 ok, 0 failed" "$tmp/load"
-read -r early max unsynced writes syncs < <(sync_report strict)
 tap_check "and none left before its sync ($syncs syncs)" test "$early" = 0 -a "$syncs" -gt 0
 stop
 "$server" serve -d "$tmp/srv" -p 0 --ticket-sync-ms 1001 >"$tmp/bad" 2>&1

@@ -229,7 +229,7 @@ static int key_more(const struct key_conn *c)
 }
 
 /* One request, one write, one TLS record (as skap_https_post sends it). */
-static void key_send(struct key_conn *c)
+static int key_send(struct key_conn *c)
 {
 	uint8_t nonce[SKAP_REQ_NONCE_LEN];
 	char *body = NULL, *msg = NULL;
@@ -246,12 +246,14 @@ static void key_send(struct key_conn *c)
 	skap_devmsg_free(body);
 	if (n < 0 || bufferevent_write(c->bev, msg, (size_t)n)) {
 		fail(c->w, "cannot send a key request");
+		n = -1;
 	} else {
 		c->sent++;
 		c->t0 = now_ms();
 		kl.in_flight++;
 	}
 	free(msg);
+	return n < 0 ? -1 : 0;
 }
 
 /* This connection is done: the loop ends with the last one. */
@@ -292,9 +294,7 @@ static void key_read(struct bufferevent *bev, void *arg)
 		record(c->w, now_ms() - c->t0);
 	skap_wipe(&pk, sizeof(pk));
 	evbuffer_drain(in, head + body_len);
-	if (key_more(c))
-		key_send(c);
-	else
+	if (!key_more(c) || key_send(c))
 		key_stop(c);
 }
 
@@ -313,9 +313,7 @@ static void key_event(struct bufferevent *bev, short what, void *arg)
 	bufferevent_free(c->bev);
 	c->bev = NULL;
 	/* The server may have closed the connection: start a new one. */
-	if (key_more(c) && !key_connect(c))
-		key_send(c);
-	else
+	if (!key_more(c) || key_connect(c) || key_send(c))
 		key_stop(c);
 }
 
@@ -411,11 +409,10 @@ static int run_keys(struct worker *w)
 	for (i = 0; i < g.conns; i++) {
 		if (!key_more(&c[i]))
 			continue;
-		if (key_connect(&c[i])) {
+		if (key_connect(&c[i]) || key_send(&c[i])) {
 			fprintf(stderr, "platform_load: cannot connect to %s\n", g.url);
 			goto out;
 		}
-		key_send(&c[i]);
 	}
 	if (kl.in_flight)
 		event_base_dispatch(kl.base);

@@ -72,6 +72,7 @@ TEST(heads_it_refuses)
 		"HTTP/1.1 200 OK\r\n\r\n",			  /* no length */
 		"HTTP/2 200 OK\r\nContent-Length: 1\r\n\r\n",	  /* not 1.x */
 		"HTTP/1.1 20 OK\r\nContent-Length: 1\r\n\r\n",	  /* two digits */
+		"HTTP/1.1 2000 OK\r\nContent-Length: 1\r\n\r\n",	  /* four */
 		"HTTP/1.1 600 OK\r\nContent-Length: 1\r\n\r\n",	  /* no such class */
 		"ICY 200 OK\r\nContent-Length: 1\r\n\r\n",	  /* not HTTP */
 		"HTTP/1.1 200 OK\r\nContent-Length: 1x\r\n\r\n",	  /* not a number */

@@ -268,7 +268,8 @@ static int status_code(const char *line, size_t len)
 {
 	if (len < 12 || memcmp(line, "HTTP/1.", 7) || line[7] < '0' || line[7] > '9' ||
 	    line[8] != ' ' || line[9] < '1' || line[9] > '5' || line[10] < '0' ||
-	    line[10] > '9' || line[11] < '0' || line[11] > '9')
+	    line[10] > '9' || line[11] < '0' || line[11] > '9' ||
+	    (len > 12 && line[12] != ' ' && line[12] != '\r'))
 		return -1;
 	return (line[9] - '0') * 100 + (line[10] - '0') * 10 + (line[11] - '0');
 }

@@ -376,9 +376,8 @@ int skap_store_batch_commit(struct skap_store *st)
 
 int skap_store_sync(struct skap_store *st)
 {
-	int rc;
-
 	sqlite3_int64 committed;
+	int rc;
 
 	if (!st)
 		return -EINVAL;
