@@ -10,17 +10,17 @@
  *	spread over the workers, each device id printed on its own line
  *	("device ID"), so a test can check that none was lost or duplicated.
  *
- *   platform_load ... keys
+ *   platform_load ... [-T THREADS] keys
  *	Enrolls 2 x CONNS devices (the key must be auto-accept), fetches
  *	their certificates, then each connection asks for key tickets over
  *	mutual TLS as its device, with the next device as peer; with -n,
  *	exactly COUNT tickets (for instruction counts under valgrind, which
- *	do not depend on the machine's speed). The connections share one
- *	thread and one libevent loop, as many devices on other machines
- *	would share the server's: a thread per connection cost the server
- *	a wakeup of a blocked thread (an interprocessor interrupt on a VM)
- *	for every answer, a fifth of its time, which no real device costs
- *	it, and the generator a context switch per ticket.
+ *	do not depend on the machine's speed). The connections share
+ *	THREADS libevent loops (2), one thread each: a thread per
+ *	connection cost the server a wakeup of a blocked thread (an
+ *	interprocessor interrupt on a VM) for every answer, a fifth of its
+ *	time, which no real device costs it, and the generator a context
+ *	switch per ticket.
  *
  * It ends with one line: "JOB: N ok, F failed in S s: R/s, p50 X ms, p99 Y ms
  * (C connections, ..., client CPU Z us/op)", Z being this process's own CPU
@@ -73,13 +73,13 @@ struct worker {
 static struct {
 	const char *url, *ca, *bkey, *job;
 	enum skap_enroll_method method;
-	int conns;
+	int conns, key_threads;
 	double seconds;
 	long count;
 	struct device *devices; /* keys: 2 x conns */
 	double deadline;
 	pthread_mutex_t print_lock;
-} g = { .conns = 4, .seconds = 5, .method = SKAP_ENROLL_OTA_QUANTUM };
+} g = { .conns = 4, .key_threads = 2, .seconds = 5, .method = SKAP_ENROLL_OTA_QUANTUM };
 
 static double now_ms(void)
 {
@@ -203,7 +203,14 @@ out:
 
 /* ---- key tickets: every connection on one event loop ---- */
 
+struct key_loop {
+	pthread_t thread;
+	struct event_base *base;
+	int in_flight;
+};
+
 struct key_conn {
+	struct key_loop *loop;
 	struct worker *w;
 	const struct device *a, *b;
 	uint8_t kreq[32], kresp[32]; /* derived once: the DMK does not change */
@@ -214,11 +221,9 @@ struct key_conn {
 };
 
 static struct {
-	struct event_base *base;
 	struct sockaddr_storage addr;
 	socklen_t addr_len;
 	char host[256];
-	int in_flight;
 } kl;
 
 static int key_connect(struct key_conn *c);
@@ -250,7 +255,7 @@ static int key_send(struct key_conn *c)
 	} else {
 		c->sent++;
 		c->t0 = now_ms();
-		kl.in_flight++;
+		c->loop->in_flight++;
 	}
 	free(msg);
 	return n < 0 ? -1 : 0;
@@ -263,8 +268,8 @@ static void key_stop(struct key_conn *c)
 		bufferevent_free(c->bev);
 		c->bev = NULL;
 	}
-	if (!kl.in_flight)
-		event_base_loopbreak(kl.base);
+	if (!c->loop->in_flight)
+		event_base_loopbreak(c->loop->base);
 }
 
 static void key_read(struct bufferevent *bev, void *arg)
@@ -279,7 +284,7 @@ static void key_read(struct bufferevent *bev, void *arg)
 
 	if (err == -EAGAIN || (!err && len < head + body_len))
 		return;
-	kl.in_flight--;
+	c->loop->in_flight--;
 	if (err) {
 		fail(c->w, "an answer that is not HTTP");
 		key_stop(c);
@@ -308,7 +313,7 @@ static void key_event(struct bufferevent *bev, short what, void *arg)
 			   sizeof(int));
 		return;
 	}
-	kl.in_flight--;
+	c->loop->in_flight--;
 	fail(c->w, "mutual TLS handshake or connection failed");
 	bufferevent_free(c->bev);
 	c->bev = NULL;
@@ -347,7 +352,7 @@ static int key_connect(struct key_conn *c)
 		SSL_free(ssl);
 		return -1;
 	}
-	c->bev = bufferevent_openssl_socket_new(kl.base, -1, ssl, BUFFEREVENT_SSL_CONNECTING,
+	c->bev = bufferevent_openssl_socket_new(c->loop->base, -1, ssl, BUFFEREVENT_SSL_CONNECTING,
 						BEV_OPT_CLOSE_ON_FREE);
 	if (!c->bev)
 		return -1;
@@ -384,17 +389,38 @@ static int resolve(const char *url)
 	return ok ? 0 : -1;
 }
 
+static void *key_loop_run(void *arg)
+{
+	struct key_loop *l = arg;
+
+	if (l->in_flight)
+		event_base_dispatch(l->base);
+	return NULL;
+}
+
+/*
+ * The connections spread over g.key_threads loops, one thread each: one
+ * loop, on a 2-core machine, often ran on the core of the server that
+ * woke it, while the other idled.
+ */
 static int run_keys(struct worker *w)
 {
+	int n_loops = g.key_threads < g.conns ? g.key_threads : g.conns;
 	struct key_conn *c = calloc((size_t)g.conns, sizeof(*c));
+	struct key_loop *l = calloc((size_t)n_loops, sizeof(*l));
 	int i, ret = -1;
 
-	kl.base = event_base_new();
-	if (!c || !kl.base || resolve(g.url)) {
+	if (!c || !l || resolve(g.url)) {
 		fprintf(stderr, "platform_load: cannot set up the key load on %s\n", g.url);
 		goto out;
 	}
+	for (i = 0; i < n_loops; i++) {
+		l[i].base = event_base_new();
+		if (!l[i].base)
+			goto out;
+	}
 	for (i = 0; i < g.conns; i++) {
+		c[i].loop = &l[i % n_loops];
 		c[i].w = &w[i];
 		c[i].a = &g.devices[2 * i];
 		c[i].b = &g.devices[2 * i + 1];
@@ -405,7 +431,7 @@ static int run_keys(struct worker *w)
 			goto out;
 		}
 	}
-	/* The handshakes first: the timed part is key tickets. */
+	/* Each loop's first requests are queued before its thread runs it. */
 	for (i = 0; i < g.conns; i++) {
 		if (!key_more(&c[i]))
 			continue;
@@ -414,8 +440,11 @@ static int run_keys(struct worker *w)
 			goto out;
 		}
 	}
-	if (kl.in_flight)
-		event_base_dispatch(kl.base);
+	for (i = 1; i < n_loops; i++)
+		pthread_create(&l[i].thread, NULL, key_loop_run, &l[i]);
+	key_loop_run(&l[0]);
+	for (i = 1; i < n_loops; i++)
+		pthread_join(l[i].thread, NULL);
 	ret = 0;
 out:
 	for (i = 0; c && i < g.conns; i++) {
@@ -425,9 +454,11 @@ out:
 		skap_wipe(c[i].kreq, sizeof(c[i].kreq));
 		skap_wipe(c[i].kresp, sizeof(c[i].kresp));
 	}
+	for (i = 0; l && i < n_loops; i++)
+		if (l[i].base)
+			event_base_free(l[i].base);
 	free(c);
-	if (kl.base)
-		event_base_free(kl.base);
+	free(l);
 	return ret;
 }
 
@@ -476,7 +507,8 @@ static int cmp_double(const void *a, const void *b)
 static void usage(FILE *f)
 {
 	fprintf(f, "usage: platform_load -s https://HOST:PORT --ca FILE -k BOOTSTRAP_KEY\n"
-		   "                     [-c CONNS] [-t SECONDS | -n COUNT] [-m METHOD] enroll|keys\n");
+		   "                     [-c CONNS] [-t SECONDS | -n COUNT] [-m METHOD] [-T THREADS]\n"
+		   "                     enroll|keys\n");
 }
 
 int main(int argc, char **argv)
@@ -497,6 +529,8 @@ int main(int argc, char **argv)
 		else if (!strcmp(o, "-k"))
 			g.bkey = argv[++i];
 		else if (!strcmp(o, "-c") && (g.conns = atoi(v)) > 0 && g.conns <= 1024)
+			i++;
+		else if (!strcmp(o, "-T") && (g.key_threads = atoi(v)) > 0 && g.key_threads <= 64)
 			i++;
 		else if (!strcmp(o, "-t") && (g.seconds = atof(v)) > 0)
 			i++;
