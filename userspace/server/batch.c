@@ -13,10 +13,12 @@
  * One answer waits for the commit only: an issued key ticket
  * (srv_req.sync_later). Its audit record is in the log when the ticket
  * leaves, so a crash of skap-server loses none; the disk's sync follows
- * within sync_later_ms (serve --ticket-sync-ms), so a crash of the machine
- * loses at most the records of that long. A batch with any other answer
- * is synced before it answers, and that sync covers every commit before
- * it. With sync_later_ms 0 every answer waits for the sync.
+ * within srv.ticket_sync_ms (serve --ticket-sync-ms), so a crash of the
+ * machine loses at most the records of that long. A batch with any other
+ * answer is synced before it answers, and that sync covers every commit
+ * before it. With ticket_sync_ms 0 every answer waits for the sync. The
+ * store knows whether a sync is owed (skap_store_sync does nothing
+ * otherwise), so the batch keeps no count of its own.
  *
  * The batch is committed once the event loop has handled what was ready
  * when it opened (a zero timer runs after the I/O of the same round), or
@@ -60,7 +62,6 @@ struct srv_batch {
 	size_t n, cap;
 	int open;
 	int must_sync;		  /* an answer in the open batch waits for the sync */
-	int owed;		  /* a commit not synced yet */
 	int failed;		  /* a sync failed: the server stops */
 };
 
@@ -80,10 +81,8 @@ static int sync_now(struct srv_batch *b)
 		b->failed = 1;
 		event_base_loopbreak(b->srv->base);
 	}
-	if (!err) {
-		b->owed = 0;
+	if (!err)
 		evtimer_del(b->sync_timer);
-	}
 	return err;
 }
 
@@ -117,8 +116,7 @@ int srv_batch_free(struct srv *srv)
 	if (!b)
 		return 0;
 	srv_batch_flush(srv);
-	if (b->owed)
-		sync_now(b);
+	sync_now(b);
 	err = b->failed ? -EIO : 0;
 	if (b->timer)
 		event_free(b->timer);
@@ -218,12 +216,10 @@ void srv_batch_flush(struct srv *srv)
 	if (err) {
 		log_error("the database did not commit a batch of %zu requests: %s; each is "
 			  "answered 500", b->n, strerror(-err));
-	} else {
-		b->owed = 1;
-		if (b->must_sync)
-			lost = sync_now(b);
-		else if (!evtimer_pending(b->sync_timer, NULL))
-			evtimer_add(b->sync_timer, &later);
+	} else if (b->must_sync) {
+		lost = sync_now(b);
+	} else if (!evtimer_pending(b->sync_timer, NULL)) {
+		evtimer_add(b->sync_timer, &later);
 	}
 	for (size_t i = 0; i < b->n; i++) {
 		struct deferred *d = &b->q[i];
